@@ -1,0 +1,117 @@
+// Package pgtest gives tests a real PostgreSQL database of their own: created fresh, migrated, and
+// dropped when the test ends. The server comes from CASELEDGER_TEST_DATABASE_URL, by default the
+// local one. An unreachable server fails the test with instructions; it never skips.
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/caseledger/caseledger/migrations"
+)
+
+// DefaultURL is the server tests use when CASELEDGER_TEST_DATABASE_URL is unset.
+const DefaultURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+// AdminURL returns the URL of the test server's maintenance database.
+func AdminURL() string {
+	if u := os.Getenv("CASELEDGER_TEST_DATABASE_URL"); u != "" {
+		return u
+	}
+	return DefaultURL
+}
+
+// NewDatabase creates an empty database with every migration applied and returns its URL. The
+// database is dropped (with FORCE) when tb ends. The URL's user is the admin user of the server;
+// use migrations.ConnectAs to act as one of the application roles.
+func NewDatabase(tb testing.TB) string {
+	tb.Helper()
+	u := NewEmptyDatabase(tb)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		tb.Fatalf("pgtest: connect to new database: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := migrations.Apply(ctx, conn); err != nil {
+		tb.Fatalf("pgtest: %v", err)
+	}
+	return u
+}
+
+// NewEmptyDatabase creates a database without applying migrations and returns its URL; it is
+// dropped when tb ends.
+func NewEmptyDatabase(tb testing.TB) string {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, AdminURL())
+	if err != nil {
+		tb.Fatalf("pgtest: PostgreSQL is unreachable at %s: %v\n"+
+			"Start it (on Debian: pg_ctlcluster 15 main start, or run .ci/run which installs and starts it) "+
+			"or point CASELEDGER_TEST_DATABASE_URL at a server where this user may CREATE DATABASE.",
+			redact(AdminURL()), err)
+	}
+	defer admin.Close(ctx)
+
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "caseledger_test_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		tb.Fatalf("pgtest: create database: %v", err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		c, err := pgx.Connect(ctx, AdminURL())
+		if err != nil {
+			tb.Errorf("pgtest: drop %s: %v", name, err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			tb.Errorf("pgtest: drop %s: %v", name, err)
+		}
+	})
+	return WithDatabase(AdminURL(), name)
+}
+
+// Pool opens a pool on dsn acting as role ("" keeps the admin user), closed when tb ends.
+func Pool(tb testing.TB, dsn, role string) *pgxpool.Pool {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	pool, err := migrations.ConnectAs(ctx, dsn, role, 0)
+	if err != nil {
+		tb.Fatalf("pgtest: %v", err)
+	}
+	tb.Cleanup(pool.Close)
+	return pool
+}
+
+// WithDatabase returns dsn with its database name replaced by name.
+func WithDatabase(dsn, name string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparseable url)"
+	}
+	return u.Redacted()
+}
