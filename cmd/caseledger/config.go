@@ -1,0 +1,111 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strings"
+)
+
+// DefaultDatabaseURL is the database serve uses when CASELEDGER_DATABASE_URL is unset. When no
+// server answers there, serve starts a private PostgreSQL cluster under DataDir instead.
+const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/caseledger?sslmode=disable"
+
+// DefaultListen is the HTTP address serve listens on when CASELEDGER_LISTEN is unset.
+const DefaultListen = "127.0.0.1:8080"
+
+// DefaultDataDir holds local state: the development master keyset and the private cluster.
+const DefaultDataDir = ".data"
+
+// Config is everything the binary reads from its environment. The zero value is not valid; use
+// ConfigFromEnv, or fill it in tests and call Validate.
+type Config struct {
+	// DatabaseURL is the PostgreSQL URL of a role allowed to run migrations (the database owner or
+	// a superuser); request traffic switches to the application roles with SET ROLE.
+	DatabaseURL string
+	// DatabaseURLExplicit is true when the operator set CASELEDGER_DATABASE_URL. An explicit URL
+	// that cannot be reached is an error; only the implicit default may fall back to a private
+	// cluster.
+	DatabaseURLExplicit bool
+	// Listen is the host:port the HTTP server listens on; port 0 picks a free port.
+	Listen string
+	// MasterKey names the master key that wraps the per-subject keysets, as understood by the
+	// keyring package. Empty means the development keyset file under DataDir.
+	MasterKey string
+	// DataDir is the directory for local state (development keyset, private cluster).
+	DataDir string
+	// PrivateCluster allows starting a private PostgreSQL under DataDir/pg when the default URL is
+	// unreachable. Tests switch it off to prove they use the database they were given.
+	PrivateCluster bool
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+}
+
+// ConfigFromEnv reads the configuration from the environment through getenv:
+// CASELEDGER_DATABASE_URL, CASELEDGER_LISTEN, CASELEDGER_MASTER_KEY, CASELEDGER_DATA_DIR,
+// CASELEDGER_PRIVATE_CLUSTER (set to "off" to forbid the private cluster) and CASELEDGER_LOG_LEVEL.
+// It does not validate; call Validate.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		DatabaseURL:    getenv("CASELEDGER_DATABASE_URL"),
+		Listen:         getenv("CASELEDGER_LISTEN"),
+		MasterKey:      getenv("CASELEDGER_MASTER_KEY"),
+		DataDir:        getenv("CASELEDGER_DATA_DIR"),
+		LogLevel:       strings.ToLower(getenv("CASELEDGER_LOG_LEVEL")),
+		PrivateCluster: true,
+	}
+	c.DatabaseURLExplicit = c.DatabaseURL != ""
+	if !c.DatabaseURLExplicit {
+		c.DatabaseURL = DefaultDatabaseURL
+	}
+	if c.Listen == "" {
+		c.Listen = DefaultListen
+	}
+	if c.DataDir == "" {
+		c.DataDir = DefaultDataDir
+	}
+	if c.LogLevel == "" {
+		c.LogLevel = "info"
+	}
+	switch v := strings.ToLower(getenv("CASELEDGER_PRIVATE_CLUSTER")); v {
+	case "", "on", "auto", "true", "1":
+	case "off", "false", "0":
+		c.PrivateCluster = false
+	default:
+		return c, fmt.Errorf("CASELEDGER_PRIVATE_CLUSTER=%q: want on or off", v)
+	}
+	return c, nil
+}
+
+// Validate reports every problem with c at once, joined with errors.Join. Messages name the
+// setting, never echo a password.
+func (c Config) Validate() error {
+	var errs []error
+	if c.DatabaseURL == "" {
+		errs = append(errs, errors.New("database url is empty"))
+	} else if u, err := url.Parse(c.DatabaseURL); err != nil {
+		errs = append(errs, errors.New("CASELEDGER_DATABASE_URL is not a URL"))
+	} else if u.Scheme != "postgres" && u.Scheme != "postgresql" {
+		errs = append(errs, fmt.Errorf("CASELEDGER_DATABASE_URL: scheme %q, want postgres://", u.Scheme))
+	} else if strings.TrimPrefix(u.Path, "/") == "" {
+		errs = append(errs, errors.New("CASELEDGER_DATABASE_URL names no database"))
+	}
+	if _, port, err := net.SplitHostPort(c.Listen); err != nil {
+		errs = append(errs, fmt.Errorf("CASELEDGER_LISTEN=%q: want host:port", c.Listen))
+	} else if port == "" {
+		errs = append(errs, fmt.Errorf("CASELEDGER_LISTEN=%q: no port", c.Listen))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data directory is empty"))
+	} else if filepath.Clean(c.DataDir) == "/" {
+		errs = append(errs, errors.New("CASELEDGER_DATA_DIR must not be /"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("CASELEDGER_LOG_LEVEL=%q: want debug, info, warn or error", c.LogLevel))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+)
+
+// newFlagSet returns a flag set for a subcommand that reports errors instead of exiting, and
+// writes its usage to w.
+func newFlagSet(name string, w io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("caseledger "+name, flag.ContinueOnError)
+	fs.SetOutput(w)
+	return fs
+}
+
+// parseFlags parses args into fs. -h yields ErrHelp (exit 0 after the usage was printed); any
+// other mistake becomes a usage error (exit 2).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		return flag.ErrHelp
+	default:
+		return usageError("%v", err)
+	}
+}

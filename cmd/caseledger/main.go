@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches args to the registered subcommand and returns the process exit status: 0 on
+// success, 2 for a command-line mistake, 1 for any other failure. getenv is the only source of
+// configuration besides the subcommand's own flags.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		_ = printHelp(stderr, "")
+		return 2
+	}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		topic := ""
+		if len(rest) > 0 {
+			topic = rest[0]
+		}
+		if err := printHelp(stdout, topic); err != nil {
+			fmt.Fprintf(stderr, "caseledger: %v\n", err)
+			return 2
+		}
+		return 0
+	}
+	c, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(stderr, "caseledger: unknown command %q\n\n", name)
+		_ = printHelp(stderr, "")
+		return 2
+	}
+	cfg, err := ConfigFromEnv(getenv)
+	if err == nil {
+		err = cfg.Validate()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "caseledger: configuration: %v\n", err)
+		return 2
+	}
+	m := NewMain(cfg, stdout, stderr)
+	err = c.Run(ctx, m, rest)
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, ErrUsage):
+		fmt.Fprintf(stderr, "caseledger %s: %v\n", name, err)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "caseledger %s: %v\n", name, err)
+		return 1
+	}
+}
