@@ -1,15 +1,36 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/caseledger/caseledger/migrations"
 )
+
+// Pool sizes per role. The reader serves request reads, the app pool writes the log and maintains
+// keys and read models; the admin pool only answers readiness and operator queries.
+const (
+	appPoolSize    = 10
+	readerPoolSize = 10
+	adminPoolSize  = 2
+)
+
+// shutdownTimeout bounds how long Close waits for in-flight requests.
+const shutdownTimeout = 15 * time.Second
 
 // Main wires the whole system from a Config: database (or private cluster), migrations, pools,
 // event store, keyring, projections and HTTP server. Subcommands receive one; end-to-end tests
-// build one with NewMain and a pgtest database. A Main is used by one goroutine at a time.
+// build one with NewMain and a pgtest database. A Main is used by one goroutine at a time; the
+// pools it exposes are safe for concurrent use.
 type Main struct {
 	// Config is the validated configuration.
 	Config Config
@@ -17,6 +38,18 @@ type Main struct {
 	Stdout, Stderr io.Writer
 	// Logger writes structured JSON logs to Stderr. Logs carry ids, never personal data.
 	Logger *slog.Logger
+
+	// Admin is a small pool as the configured login role (allowed to migrate); App acts as
+	// caseledger_app (writes the log, keys, read models); Reader acts as caseledger_reader (request
+	// reads under row-level security). All three are nil until Open.
+	Admin, App, Reader *pgxpool.Pool
+
+	dsn      string          // effective database URL, set by Database
+	cluster  *privateCluster // non-nil when a private cluster is in use
+	opened   bool
+	listener net.Listener
+	server   *http.Server
+	serveErr chan error
 
 	closeOnce sync.Once
 	closers   []func() error // run in reverse order by Close
@@ -29,11 +62,102 @@ func NewMain(cfg Config, stdout, stderr io.Writer) *Main {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	return &Main{
-		Config: cfg,
-		Stdout: stdout,
-		Stderr: stderr,
-		Logger: slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})),
+		Config:   cfg,
+		Stdout:   stdout,
+		Stderr:   stderr,
+		Logger:   slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})),
+		serveErr: make(chan error, 1),
 	}
+}
+
+// Open makes the database ready and connects everything that needs it: it finds or starts the
+// database (see Database), applies pending migrations and opens the three pools. Calling it again
+// after success does nothing. On error, whatever was acquired is released by Close.
+func (m *Main) Open(ctx context.Context) error {
+	if m.opened {
+		return nil
+	}
+	if _, err := m.Migrate(ctx); err != nil {
+		return err
+	}
+	var err error
+	if m.Admin, err = m.pool(ctx, "", adminPoolSize); err != nil {
+		return err
+	}
+	if m.App, err = m.pool(ctx, migrations.RoleApp, appPoolSize); err != nil {
+		return err
+	}
+	if m.Reader, err = m.pool(ctx, migrations.RoleReader, readerPoolSize); err != nil {
+		return err
+	}
+	m.opened = true
+	return nil
+}
+
+// pool opens a pool acting as role on the database and registers it for Close.
+func (m *Main) pool(ctx context.Context, role string, size int32) (*pgxpool.Pool, error) {
+	p, err := migrations.ConnectAs(ctx, m.dsn, role, size)
+	if err != nil {
+		return nil, err
+	}
+	m.onClose(func() error { p.Close(); return nil })
+	return p, nil
+}
+
+// Run opens everything (see Open) and starts serving HTTP on Config.Listen in the background. It
+// returns once the listener is bound; Addr reports the address, Done reports a server failure,
+// and Close shuts the server down gracefully.
+func (m *Main) Run(ctx context.Context) error {
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	handler, err := m.handler(ctx)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", m.Config.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
+	}
+	m.listener = ln
+	m.server = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.serveErr <- err
+		}
+		close(m.serveErr)
+	}()
+	m.onClose(func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		err := m.server.Shutdown(ctx)
+		m.Logger.Info("http server stopped")
+		return err
+	})
+	m.Logger.Info("http server listening", "addr", m.Addr())
+	return nil
+}
+
+// Addr returns the address the HTTP server listens on, or "" before Run.
+func (m *Main) Addr() string {
+	if m.listener == nil {
+		return ""
+	}
+	return m.listener.Addr().String()
+}
+
+// Done returns a channel that yields the error that stopped the HTTP server on its own, if any,
+// and is closed once the server has stopped.
+func (m *Main) Done() <-chan error {
+	return m.serveErr
 }
 
 // onClose registers f to run when Close is called, after everything registered later.
@@ -42,8 +166,9 @@ func (m *Main) onClose(f func() error) {
 }
 
 // Close releases everything Open and Run acquired, in reverse order: it stops the HTTP server
-// gracefully, closes the pools and stops a private cluster. It is safe to call more than once and
-// on a Main that never opened anything; later calls return the first call's result.
+// gracefully, closes the pools and stops a private cluster this process started. It is safe to
+// call more than once and on a Main that never opened anything; later calls return the first
+// call's result.
 func (m *Main) Close() error {
 	m.closeOnce.Do(func() {
 		var errs []error

@@ -13,15 +13,16 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	code := Dispatch(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
-// run dispatches args to the registered subcommand and returns the process exit status: 0 on
-// success, 2 for a command-line mistake, 1 for any other failure. getenv is the only source of
-// configuration besides the subcommand's own flags.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+// Dispatch runs the subcommand named by args[0] with the rest of args and returns the process exit
+// status: 0 on success (and for -h), 2 for a command-line or configuration mistake, 1 for any other
+// failure, whose message goes to stderr. getenv is the only source of configuration besides the
+// subcommand's own flags. The Main given to the subcommand is closed before Dispatch returns.
+func Dispatch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		_ = printHelp(stderr, "")
 		return 2

@@ -1,0 +1,131 @@
+package main_test
+
+import (
+	"strings"
+	"testing"
+
+	main "github.com/caseledger/caseledger/cmd/caseledger"
+)
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		env  map[string]string
+		want main.Config
+	}{
+		{
+			name: "defaults",
+			env:  nil,
+			want: main.Config{
+				DatabaseURL: main.DefaultDatabaseURL, Listen: main.DefaultListen,
+				DataDir: main.DefaultDataDir, PrivateCluster: true, LogLevel: "info",
+			},
+		},
+		{
+			name: "everything set",
+			env: map[string]string{
+				"CASELEDGER_DATABASE_URL":    "postgres://u:p@db:5432/cl",
+				"CASELEDGER_LISTEN":          ":9000",
+				"CASELEDGER_MASTER_KEY":      "gcp-kms://projects/p/locations/l/keyRings/r/cryptoKeys/k",
+				"CASELEDGER_DATA_DIR":        "/var/lib/caseledger",
+				"CASELEDGER_PRIVATE_CLUSTER": "off",
+				"CASELEDGER_LOG_LEVEL":       "DEBUG",
+			},
+			want: main.Config{
+				DatabaseURL: "postgres://u:p@db:5432/cl", DatabaseURLExplicit: true, Listen: ":9000",
+				MasterKey: "gcp-kms://projects/p/locations/l/keyRings/r/cryptoKeys/k",
+				DataDir:   "/var/lib/caseledger", PrivateCluster: false, LogLevel: "debug",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := main.ConfigFromEnv(env(tt.env))
+			if err != nil {
+				t.Fatalf("ConfigFromEnv: %v", err)
+			}
+			if got != tt.want {
+				t.Fatalf("got  %+v\nwant %+v", got, tt.want)
+			}
+			if err := got.Validate(); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+		})
+	}
+}
+
+func TestConfigFromEnvRejectsBadPrivateCluster(t *testing.T) {
+	t.Parallel()
+	if _, err := main.ConfigFromEnv(env(map[string]string{"CASELEDGER_PRIVATE_CLUSTER": "maybe"})); err == nil {
+		t.Fatal("want an error for CASELEDGER_PRIVATE_CLUSTER=maybe")
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	t.Parallel()
+	valid := func() main.Config {
+		c, err := main.ConfigFromEnv(env(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	tests := []struct {
+		name   string
+		modify func(*main.Config)
+		want   []string // substrings of the error; nil means valid
+	}{
+		{name: "default is valid", modify: func(*main.Config) {}},
+		{name: "port zero is valid", modify: func(c *main.Config) { c.Listen = "127.0.0.1:0" }},
+		{name: "empty url", modify: func(c *main.Config) { c.DatabaseURL = "" }, want: []string{"database url is empty"}},
+		{name: "wrong scheme", modify: func(c *main.Config) { c.DatabaseURL = "mysql://h/db" }, want: []string{`scheme "mysql"`}},
+		{name: "no database", modify: func(c *main.Config) { c.DatabaseURL = "postgres://h:5432/" }, want: []string{"names no database"}},
+		{name: "listen without port", modify: func(c *main.Config) { c.Listen = "localhost" }, want: []string{"CASELEDGER_LISTEN"}},
+		{name: "empty data dir", modify: func(c *main.Config) { c.DataDir = "" }, want: []string{"data directory is empty"}},
+		{name: "root data dir", modify: func(c *main.Config) { c.DataDir = "/" }, want: []string{"must not be /"}},
+		{name: "bad log level", modify: func(c *main.Config) { c.LogLevel = "loud" }, want: []string{"CASELEDGER_LOG_LEVEL"}},
+		{
+			name: "all problems reported at once",
+			modify: func(c *main.Config) {
+				c.DatabaseURL, c.Listen, c.LogLevel = "", "nope", "loud"
+			},
+			want: []string{"database url is empty", "CASELEDGER_LISTEN", "CASELEDGER_LOG_LEVEL"},
+		},
+		{
+			name:   "password never echoed",
+			modify: func(c *main.Config) { c.DatabaseURL = "mysql://u:s3cret@h/db" },
+			want:   []string{"scheme"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := valid()
+			tt.modify(&c)
+			err := c.Validate()
+			if tt.want == nil {
+				if err != nil {
+					t.Fatalf("Validate: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("Validate: want an error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("error %q echoes the password", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,79 @@
+package main_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	main "github.com/caseledger/caseledger/cmd/caseledger"
+)
+
+// testConfig returns a valid Config for dsn that listens on a free port, keeps its state in a
+// temporary directory and never starts a private cluster.
+func testConfig(tb testing.TB, dsn string) main.Config {
+	tb.Helper()
+	return main.Config{
+		DatabaseURL:         dsn,
+		DatabaseURLExplicit: true,
+		Listen:              "127.0.0.1:0",
+		DataDir:             tb.TempDir(),
+		PrivateCluster:      false,
+		LogLevel:            "warn",
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines to log into.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// runMain runs a Main for cfg and closes it when tb ends.
+func runMain(tb testing.TB, cfg main.Config) (*main.Main, *syncBuffer) {
+	tb.Helper()
+	if err := cfg.Validate(); err != nil {
+		tb.Fatalf("config: %v", err)
+	}
+	var out, logs syncBuffer
+	m := main.NewMain(cfg, &out, &logs)
+	tb.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			tb.Errorf("Close: %v", err)
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := m.Run(ctx); err != nil {
+		tb.Fatalf("Run: %v\nlogs:\n%s", err, logs.String())
+	}
+	return m, &logs
+}
+
+// get fetches url over real HTTP and returns the status and body.
+func get(tb testing.TB, url string) (int, string) {
+	tb.Helper()
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Get(url)
+	if err != nil {
+		tb.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"fmt"
+)
+
+func init() {
+	register(Command{
+		Name:    "serve",
+		Summary: "apply migrations and serve the HTTP API until SIGINT or SIGTERM",
+		Usage: `caseledger serve [--demo]
+
+  --demo   seed the demo practice first when the database is empty
+
+Environment:
+  CASELEDGER_DATABASE_URL     PostgreSQL URL of a role that may migrate the database (default
+                              ` + DefaultDatabaseURL + `;
+                              when nothing answers there, a private cluster is started under
+                              CASELEDGER_DATA_DIR/pg; the database is created when missing)
+  CASELEDGER_LISTEN           HTTP address (default ` + DefaultListen + `)
+  CASELEDGER_MASTER_KEY       master key wrapping the per-client keys (default: a development
+                              keyset file under CASELEDGER_DATA_DIR, created 0600 on first run)
+  CASELEDGER_DATA_DIR         local state directory (default ` + DefaultDataDir + `)
+  CASELEDGER_PRIVATE_CLUSTER  off: never start a private cluster (default on)
+  CASELEDGER_LOG_LEVEL        debug, info, warn or error (default info)`,
+		Run: runServe,
+	})
+}
+
+func runServe(ctx context.Context, m *Main, args []string) error {
+	fs := newFlagSet("serve", m.Stderr)
+	demo := fs.Bool("demo", false, "seed the demo practice when the database is empty")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("unexpected arguments %q", fs.Args())
+	}
+	if *demo {
+		if err := m.Open(ctx); err != nil {
+			return err
+		}
+		if err := m.seedDemoIfEmpty(ctx); err != nil {
+			return err
+		}
+	}
+	if err := m.Run(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "Caseledger is serving on http://%s\n", m.Addr())
+	select {
+	case <-ctx.Done():
+		m.Logger.Info("shutting down", "reason", "signal")
+		return nil
+	case err := <-m.Done():
+		return err
+	}
+}
