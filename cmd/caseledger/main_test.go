@@ -104,4 +104,3 @@ func TestMainRefusesUnreachableExplicitURL(t *testing.T) {
 		t.Fatal("a private cluster was created for an explicit URL")
 	}
 }
-
