@@ -227,10 +227,15 @@ func (c *privateCluster) chown(path string) error {
 	return nil
 }
 
-// findPostgresBinaries returns the directory holding initdb, pg_ctl and postgres: pg_config
-// --bindir first, then the newest /usr/lib/postgresql/*/bin, then the usual Homebrew and source
-// install locations.
+// findPostgresBinaries returns the directory holding initdb, pg_ctl and postgres among
+// postgresCandidates, or ErrNoPostgreSQL.
 func findPostgresBinaries() (string, error) {
+	return findPostgresBinariesIn(postgresCandidates())
+}
+
+// postgresCandidates lists where PostgreSQL's programs may be, best first: pg_config --bindir, then
+// the newest /usr/lib/postgresql/*/bin, then the usual Homebrew and source install locations.
+func postgresCandidates() []string {
 	var candidates []string
 	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
 		candidates = append(candidates, strings.TrimSpace(string(out)))
@@ -238,9 +243,14 @@ func findPostgresBinaries() (string, error) {
 	debian, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
 	sort.Slice(debian, func(i, j int) bool { return versionOf(debian[i]) > versionOf(debian[j]) })
 	candidates = append(candidates, debian...)
-	candidates = append(candidates,
+	return append(candidates,
 		"/opt/homebrew/opt/postgresql@15/bin", "/usr/local/opt/postgresql@15/bin", "/usr/local/pgsql/bin")
-	for _, dir := range candidates {
+}
+
+// findPostgresBinariesIn returns the first of dirs that holds initdb, pg_ctl and postgres, or
+// ErrNoPostgreSQL.
+func findPostgresBinariesIn(dirs []string) (string, error) {
+	for _, dir := range dirs {
 		if isExecutable(filepath.Join(dir, "initdb")) && isExecutable(filepath.Join(dir, "pg_ctl")) &&
 			isExecutable(filepath.Join(dir, "postgres")) {
 			return dir, nil

@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"errors"
 	"net"
 	"net/http"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	main "github.com/caseledger/caseledger/cmd/caseledger"
 )
 
 // clusterDataDir returns a fresh data directory that the postgres user can reach when the test
@@ -121,4 +124,33 @@ func postmasterPort(tb testing.TB, pgDir string) int {
 		tb.Fatalf("postmaster.pid port: %v", err)
 	}
 	return port
+}
+
+func TestFindPostgresBinaries(t *testing.T) {
+	t.Parallel()
+	t.Run("none installed says what to install", func(t *testing.T) {
+		t.Parallel()
+		empty := t.TempDir()
+		_, err := main.FindPostgresBinariesIn([]string{empty, filepath.Join(empty, "missing")})
+		if !errors.Is(err, main.ErrNoPostgreSQL) {
+			t.Fatalf("err = %v, want ErrNoPostgreSQL", err)
+		}
+		for _, want := range []string{"apt-get install postgresql", "brew install postgresql@15", "CASELEDGER_DATABASE_URL"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("message %q lacks %q", err, want)
+			}
+		}
+	})
+	t.Run("the installed server is found", func(t *testing.T) {
+		t.Parallel()
+		dir, err := main.FindPostgresBinariesIn(main.PostgresCandidates())
+		if err != nil {
+			t.Fatalf("no PostgreSQL found on this machine, which the tests need: %v", err)
+		}
+		for _, prog := range []string{"initdb", "pg_ctl", "postgres"} {
+			if _, err := os.Stat(filepath.Join(dir, prog)); err != nil {
+				t.Errorf("%s: %v", prog, err)
+			}
+		}
+	})
 }
