@@ -1,0 +1,130 @@
+package api
+
+import (
+	"context"
+	"crypto/subtle"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/caseledger/caseledger/domain"
+)
+
+// Cookie and header names. The __Host- prefix makes browsers insist on Secure, Path=/ and no
+// Domain attribute.
+const (
+	sessionCookie = "__Host-caseledger_session"
+	csrfHeader    = "X-CSRF-Token"
+)
+
+// touchEvery bounds how often a session's last activity is written: idle expiry is exact to this.
+const touchEvery = 15 * time.Second
+
+// principal is who is calling: the actor, and how they proved it.
+type principal struct {
+	actor   domain.Actor
+	session *session // nil for a bearer token
+	tokenID domain.ID
+}
+
+type principalKey struct{}
+
+func actorFrom(ctx context.Context) domain.Actor {
+	if p, ok := ctx.Value(principalKey{}).(*principal); ok {
+		return p.actor
+	}
+	return domain.Actor{}
+}
+
+func principalFrom(ctx context.Context) *principal {
+	p, _ := ctx.Value(principalKey{}).(*principal)
+	return p
+}
+
+// authenticate resolves the caller from a bearer token (Authorization: Bearer clt_...) or the
+// session cookie. A session past its idle timeout or absolute lifetime is deleted and answered
+// 401 "session_expired". Requests with a session cookie and an unsafe method must carry the
+// session's CSRF token in X-CSRF-Token, and an Origin header, when present, must be this host's
+// (403 "csrf_failed"). Bearer requests need no CSRF token: browsers never send them on their own.
+func (s *server) authenticate(r *http.Request) (*principal, error) {
+	ctx := r.Context()
+	now := s.clock.Now()
+	if h := r.Header.Get("Authorization"); h != "" {
+		tok, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return nil, errUnauthenticated
+		}
+		id, actor, expires, err := s.creds.token(ctx, strings.TrimSpace(tok))
+		if err != nil {
+			return nil, err
+		}
+		if !now.Before(expires) {
+			return nil, errUnauthenticated
+		}
+		return &principal{actor: actor, tokenID: id}, nil
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return nil, errUnauthenticated
+	}
+	sess, err := s.creds.session(ctx, c.Value)
+	if err != nil {
+		return nil, err
+	}
+	if now.Sub(sess.lastSeen) >= s.cfg.Policy.IdleTimeout || now.Sub(sess.createdAt) >= s.cfg.Policy.SessionLifetime {
+		if err := s.creds.deleteSession(ctx, sess.hash); err != nil {
+			return nil, err
+		}
+		return nil, errSessionExpired
+	}
+	if unsafeMethod(r.Method) {
+		if err := checkCSRF(r, sess.csrfHash); err != nil {
+			return nil, err
+		}
+	}
+	if now.Sub(sess.lastSeen) >= touchEvery {
+		if err := s.creds.touchSession(ctx, sess.hash, now); err != nil {
+			return nil, err
+		}
+	}
+	return &principal{actor: sess.actor, session: &sess}, nil
+}
+
+func unsafeMethod(m string) bool {
+	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
+}
+
+var errCSRF = apiError(domain.KindForbidden, "csrf_failed", "unsafe requests with a session cookie need the session's X-CSRF-Token header and a same-origin Origin")
+
+// checkCSRF compares the X-CSRF-Token header with the session's token hash in constant time and
+// refuses a cross-origin Origin header.
+func checkCSRF(r *http.Request, want []byte) error {
+	if o := r.Header.Get("Origin"); o != "" {
+		u, err := url.Parse(o)
+		if err != nil || u.Host != r.Host {
+			return errCSRF
+		}
+	}
+	got := r.Header.Get(csrfHeader)
+	if got == "" || subtle.ConstantTimeCompare(hashSecret(got), want) != 1 {
+		return errCSRF
+	}
+	return nil
+}
+
+// setSessionCookie sends the session secret: Secure, HttpOnly, SameSite=Strict, host-only.
+// It is a session cookie (no Max-Age): the server enforces expiry.
+func setSessionCookie(w http.ResponseWriter, secret string) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+}
+
+// clearSessionCookie tells the browser to forget the session.
+func clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+}
+
+// contextWithPrincipal returns ctx carrying the authenticated caller.
+func contextWithPrincipal(ctx context.Context, p *principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}

@@ -1,0 +1,26 @@
+package api
+
+import "github.com/caseledger/caseledger/domain"
+
+// staff is every role but client.
+var staff = []domain.Role{domain.RoleTherapist, domain.RolePracticeManager, domain.RoleDPO, domain.RoleAuditor, domain.RoleAdmin}
+
+// routes lists every endpoint under /api/v1. api/openapi.json documents exactly these (a test
+// holds them together).
+func (s *server) routes() []route {
+	return []route{
+		{method: "GET", path: "/openapi.json", public: true, handle: serveOpenAPI},
+
+		{method: "POST", path: "/sessions", public: true, handle: s.signIn},
+		{method: "DELETE", path: "/sessions/current", enrol: true, sessionOnly: true, handle: s.signOut},
+		{method: "GET", path: "/me", enrol: true, handle: s.me},
+		{method: "POST", path: "/me/totp", enrol: true, sessionOnly: true, handle: s.startTOTP},
+		{method: "POST", path: "/me/totp/confirm", enrol: true, sessionOnly: true, handle: s.confirmTOTP},
+		{method: "POST", path: "/tokens", sessionOnly: true, roles: staff, handle: s.createToken},
+		{method: "DELETE", path: "/tokens/{id}", handle: s.deleteToken},
+
+		{method: "POST", path: "/users", roles: []domain.Role{domain.RoleAdmin}, handle: s.registerUser},
+		{method: "PUT", path: "/users/{id}/role", roles: []domain.Role{domain.RoleAdmin}, handle: s.changeUserRole},
+		{method: "PUT", path: "/users/{id}/status", roles: []domain.Role{domain.RoleAdmin}, handle: s.setUserStatus},
+	}
+}
