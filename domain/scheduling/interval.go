@@ -1,0 +1,23 @@
+package scheduling
+
+import "time"
+
+// Interval is a span of absolute time, [Start, End).
+type Interval struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+// Overlaps reports whether i and j share any instant.
+func (i Interval) Overlaps(j Interval) bool { return i.Start.Before(j.End) && j.Start.Before(i.End) }
+
+// Within reports whether i lies entirely inside j.
+func (i Interval) Within(j Interval) bool { return !i.Start.Before(j.Start) && !i.End.After(j.End) }
+
+// Duration returns the length of i.
+func (i Interval) Duration() time.Duration { return i.End.Sub(i.Start) }
+
+// padded returns i widened by b on both sides: the span a session keeps clear of other sessions.
+func (i Interval) padded(b time.Duration) Interval {
+	return Interval{Start: i.Start.Add(-b), End: i.End.Add(b)}
+}
