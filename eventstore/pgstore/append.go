@@ -1,0 +1,160 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/caseledger/caseledger/eventstore"
+)
+
+// maxRaceRetries bounds how often an Any or StreamExists append retries after losing a race for
+// the next version to a concurrent append.
+const maxRaceRetries = 100
+
+const appendSQL = `SELECT o_status, o_version, o_tx, o_position FROM event_log_append(
+	$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`
+
+// Append implements eventstore.Store in one round trip (one statement, one transaction).
+func (s *Store) Append(ctx context.Context, stream eventstore.StreamID, expected eventstore.ExpectedVersion, events ...eventstore.EventData) (eventstore.AppendResult, error) {
+	if err := eventstore.ValidateAppend(stream, events); err != nil {
+		return eventstore.AppendResult{}, fmt.Errorf("append %s: %w", stream, err)
+	}
+	args := appendArgs(stream, expected, eventstore.TruncateMicros(s.cfg.Now()), events)
+	for attempt := 0; ; attempt++ {
+		var (
+			status                int32
+			version, tx, position *int64
+		)
+		err := s.pool.QueryRow(ctx, appendSQL, args...).Scan(&status, &version, &tx, &position)
+		if err == nil && status == 0 {
+			s.appended()
+			return eventstore.AppendResult{Version: uint64(*version), Position: eventstore.NewPosition(uint64(*tx), uint64(*position))}, nil
+		}
+		var pgErr *pgconn.PgError
+		raced := errors.As(err, &pgErr) && pgErr.Code == "23505"
+		if err != nil && !raced {
+			return eventstore.AppendResult{}, fmt.Errorf("append %s: %w", stream, err)
+		}
+		// The expected version failed, or an id or version was taken concurrently: first see
+		// whether this is a retry of an append that already succeeded.
+		if res, done, err := s.replayed(ctx, stream, events); done || err != nil {
+			return res, err
+		}
+		// A race lost to a transaction that then rolled back, or lost for the next version under
+		// Any or StreamExists, is worth another try.
+		retry := pgErr != nil && (pgErr.ConstraintName == "event_log_event_id_key" || expected.IsAny() || expected.IsStreamExists())
+		if raced && retry && attempt < maxRaceRetries {
+			continue
+		}
+		if raced {
+			if version, err = s.head(ctx, stream); err != nil {
+				return eventstore.AppendResult{}, err
+			}
+		}
+		werr := &eventstore.WrongExpectedVersionError{Stream: stream, Expected: expected, Exists: version != nil}
+		if version != nil {
+			werr.Actual = uint64(*version)
+		}
+		return eventstore.AppendResult{}, werr
+	}
+}
+
+// appendArgs lays the batch out as the column arrays event_log_append takes, with the canonical
+// encoding split around the version, which only the database knows for Any and StreamExists.
+func appendArgs(stream eventstore.StreamID, expected eventstore.ExpectedVersion, recordedAt time.Time, events []eventstore.EventData) []any {
+	n := len(events)
+	var (
+		tails    = make([][]byte, n)
+		ids      = make([]uuid.UUID, n)
+		types    = make([]string, n)
+		schemas  = make([]int32, n)
+		occurred = make([]time.Time, n)
+		actors   = make([]uuid.UUID, n)
+		roles    = make([]string, n)
+		subjects = make([]uuid.UUID, n)
+		keys     = make([]int64, n)
+		corrs    = make([]uuid.UUID, n)
+		causes   = make([]uuid.UUID, n)
+		payloads = make([][]byte, n)
+	)
+	for i, e := range events {
+		e.OccurredAt = eventstore.TruncateMicros(e.OccurredAt)
+		if e.Payload == nil {
+			e.Payload = []byte{}
+		}
+		tails[i] = eventstore.CanonicalTail(recordedAt, e)
+		ids[i], types[i], schemas[i], occurred[i] = e.ID, e.Type, int32(e.SchemaVersion), e.OccurredAt
+		actors[i], roles[i], subjects[i], keys[i] = e.Actor.UserID, e.Actor.Role, e.Subject, int64(e.KeyID)
+		corrs[i], causes[i], payloads[i] = e.CorrelationID, e.CausationID, e.Payload
+	}
+	kind, version := expectedArgs(expected)
+	return []any{string(stream), kind, version, recordedAt, eventstore.CanonicalHead(stream), tails,
+		ids, types, schemas, occurred, actors, roles, subjects, keys, corrs, causes, payloads}
+}
+
+// expectedArgs encodes expected as event_log_append's p_kind and p_expected.
+func expectedArgs(expected eventstore.ExpectedVersion) (int32, int64) {
+	switch {
+	case expected.IsNoStream():
+		return 1, 0
+	case expected.IsStreamExists():
+		return 2, 0
+	}
+	if v, ok := expected.ExactVersion(); ok {
+		return 3, int64(v)
+	}
+	return 0, 0
+}
+
+// replayed looks up the batch's event ids. When some are in the log, done is true and the result
+// is eventstore.ReplayResult's: the original result of a retried append, or ErrDuplicateEvent.
+func (s *Store) replayed(ctx context.Context, stream eventstore.StreamID, events []eventstore.EventData) (eventstore.AppendResult, bool, error) {
+	ids := make([]uuid.UUID, len(events))
+	for i, e := range events {
+		ids[i] = e.ID
+	}
+	rows, err := s.pool.Query(ctx, `SELECT event_id, stream_id, version, tx_order, position FROM event_log WHERE event_id = ANY($1)`, ids)
+	if err != nil {
+		return eventstore.AppendResult{}, false, fmt.Errorf("append %s: look up event ids: %w", stream, err)
+	}
+	found := map[uuid.UUID]eventstore.StoredID{}
+	for rows.Next() {
+		var (
+			id                    uuid.UUID
+			sid                   string
+			version, tx, position int64
+		)
+		if err := rows.Scan(&id, &sid, &version, &tx, &position); err != nil {
+			rows.Close()
+			return eventstore.AppendResult{}, false, fmt.Errorf("append %s: look up event ids: %w", stream, err)
+		}
+		found[id] = eventstore.StoredID{Stream: eventstore.StreamID(sid), Version: uint64(version), Position: eventstore.NewPosition(uint64(tx), uint64(position))}
+	}
+	if err := rows.Err(); err != nil {
+		return eventstore.AppendResult{}, false, fmt.Errorf("append %s: look up event ids: %w", stream, err)
+	}
+	if len(found) == 0 {
+		return eventstore.AppendResult{}, false, nil
+	}
+	stored := make([]eventstore.StoredID, len(events))
+	for i, e := range events {
+		stored[i] = found[e.ID]
+	}
+	res, err := eventstore.ReplayResult(stream, events, stored)
+	return res, true, err
+}
+
+// head returns the version of stream's last event, or nil when it has none.
+func (s *Store) head(ctx context.Context, stream eventstore.StreamID) (*int64, error) {
+	var v *int64
+	err := s.pool.QueryRow(ctx, `SELECT max(version) FROM event_log WHERE stream_id = $1`, string(stream)).Scan(&v)
+	if err != nil {
+		return nil, fmt.Errorf("append %s: read head: %w", stream, err)
+	}
+	return v, nil
+}

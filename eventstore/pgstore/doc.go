@@ -1,0 +1,15 @@
+// Package pgstore is the PostgreSQL event log, the default eventstore.Store. The schema comes from
+// migrations/0002_event_log.sql; docs/ledger-format.md specifies the hash chain.
+//
+// Appends are one round trip: the function event_log_append checks the expected version against
+// the stream's head, chains the hashes and inserts the batch. Two appends racing for one version
+// meet on the unique (stream_id, version) constraint; the loser gets ErrWrongExpectedVersion (or,
+// for Any and StreamExists, retries). There is no global lock: concurrent appends to different
+// streams commit in parallel.
+//
+// Global order is (tx_order, position): the id of the writing transaction (plus an offset that
+// only changes after a restore into a new cluster) and the row's identity. Readers see an event
+// only once every transaction older than the oldest one still running has finished, so a reader
+// never passes an event that commits later. Tail wakes on LISTEN/NOTIFY and in-process signals,
+// with a slow safety poll.
+package pgstore

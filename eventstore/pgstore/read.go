@@ -1,0 +1,170 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/caseledger/caseledger/eventstore"
+)
+
+// columns is the select list every read decodes with decodeRow, in this order.
+const columns = `tx_order, position, stream_id, version, event_id, event_type, schema_version,
+	occurred_at, recorded_at, actor_id, actor_role, subject_id, key_id, correlation_id, causation_id,
+	payload, prev_hash, hash`
+
+const numColumns = 18
+
+// binaryResults asks for every column in PostgreSQL's binary format, which decodeRow reads.
+var binaryResults = pgx.QueryResultFormats{pgx.BinaryFormatCode}
+
+// readAllSQL reads in global order and only below the visibility horizon: the oldest transaction
+// still running, mapped into tx_order. An event of a transaction that commits later can then never
+// be passed by a reader that already saw a later position.
+const readAllSQL = `SELECT ` + columns + ` FROM event_log
+	WHERE (tx_order, position) > ($1, $2)
+	  AND tx_order < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+	                 + (SELECT xid_offset FROM event_log_xid)
+	ORDER BY tx_order, position
+	LIMIT $3`
+
+const readStreamSQL = `SELECT ` + columns + ` FROM event_log
+	WHERE stream_id = $1 AND version >= $2
+	ORDER BY version
+	LIMIT $3`
+
+// ReadStream implements eventstore.Store. It reads committed events without waiting for the global
+// visibility horizon: a stream is consistent on its own.
+func (s *Store) ReadStream(ctx context.Context, stream eventstore.StreamID, from uint64, limit int) ([]eventstore.RecordedEvent, error) {
+	if err := stream.Validate(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", stream, err)
+	}
+	if limit <= 0 {
+		limit = 0
+	}
+	out, err := s.query(ctx, readStreamSQL, string(stream), clampInt64(from), limit)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", stream, err)
+	}
+	if len(out) == 0 {
+		var exists bool
+		if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM event_log WHERE stream_id = $1)`, string(stream)).Scan(&exists); err != nil {
+			return nil, fmt.Errorf("read %s: %w", stream, err)
+		}
+		if !exists {
+			return nil, fmt.Errorf("read %s: %w", stream, eventstore.ErrStreamNotFound)
+		}
+	}
+	return out, nil
+}
+
+// ReadAll implements eventstore.Store.
+func (s *Store) ReadAll(ctx context.Context, from eventstore.Position, limit int) ([]eventstore.RecordedEvent, error) {
+	if limit <= 0 {
+		return []eventstore.RecordedEvent{}, ctx.Err()
+	}
+	tx, pos := from.Parts()
+	out, err := s.query(ctx, readAllSQL, clampInt64(tx), clampInt64(pos), limit)
+	if err != nil {
+		return nil, fmt.Errorf("read all after %s: %w", from, err)
+	}
+	return out, nil
+}
+
+// query runs a select of columns and decodes every row.
+func (s *Store) query(ctx context.Context, sql string, args ...any) ([]eventstore.RecordedEvent, error) {
+	rows, err := s.pool.Query(ctx, sql, append([]any{binaryResults}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows)
+}
+
+// collect decodes rows of columns in binary format and closes rows.
+func collect(rows pgx.Rows) ([]eventstore.RecordedEvent, error) {
+	defer rows.Close()
+	out := []eventstore.RecordedEvent{}
+	for rows.Next() {
+		var r eventstore.RecordedEvent
+		if err := decodeRow(rows.RawValues(), &r); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// pgEpochMicros is 2000-01-01T00:00:00Z, PostgreSQL's timestamp epoch, in Unix microseconds.
+const pgEpochMicros = 946684800 * 1000000
+
+// decodeRow fills r from the binary values of one row of columns. The payload is copied: raw
+// values are only valid until the next row.
+func decodeRow(raw [][]byte, r *eventstore.RecordedEvent) error {
+	if len(raw) != numColumns {
+		return fmt.Errorf("decode event: %d columns, want %d", len(raw), numColumns)
+	}
+	for i, v := range raw {
+		if v == nil {
+			return fmt.Errorf("decode event: column %d is NULL", i)
+		}
+	}
+	var err error
+	i64 := func(b []byte) int64 {
+		if len(b) != 8 {
+			err = fmt.Errorf("decode event: int8 of %d bytes", len(b))
+			return 0
+		}
+		return int64(binary.BigEndian.Uint64(b))
+	}
+	id := func(b []byte) uuid.UUID {
+		var u uuid.UUID
+		if len(b) != 16 {
+			err = fmt.Errorf("decode event: uuid of %d bytes", len(b))
+			return u
+		}
+		copy(u[:], b)
+		return u
+	}
+	ts := func(b []byte) time.Time { return time.UnixMicro(i64(b) + pgEpochMicros).UTC() }
+	hash := func(b []byte) [32]byte {
+		var h [32]byte
+		if len(b) != 32 {
+			err = fmt.Errorf("decode event: hash of %d bytes", len(b))
+			return h
+		}
+		copy(h[:], b)
+		return h
+	}
+	if len(raw[6]) != 4 {
+		return fmt.Errorf("decode event: int4 of %d bytes", len(raw[6]))
+	}
+	r.Position = eventstore.NewPosition(uint64(i64(raw[0])), uint64(i64(raw[1])))
+	r.StreamID = eventstore.StreamID(raw[2])
+	r.Version = uint64(i64(raw[3]))
+	r.ID = id(raw[4])
+	r.Type = string(raw[5])
+	r.SchemaVersion = int(int32(binary.BigEndian.Uint32(raw[6])))
+	r.OccurredAt = ts(raw[7])
+	r.RecordedAt = ts(raw[8])
+	r.Actor = eventstore.Actor{UserID: id(raw[9]), Role: string(raw[10])}
+	r.Subject = id(raw[11])
+	r.KeyID = uint32(i64(raw[12]))
+	r.CorrelationID = id(raw[13])
+	r.CausationID = id(raw[14])
+	r.Payload = append(make([]byte, 0, len(raw[15])), raw[15]...)
+	r.PrevHash = hash(raw[16])
+	r.Hash = hash(raw[17])
+	return err
+}
+
+func clampInt64(v uint64) int64 {
+	if v > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(v)
+}
