@@ -10,8 +10,13 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/caseledger/caseledger/commands"
 	"github.com/caseledger/caseledger/domain"
 )
+
+// NewUserDirectory returns the PostgreSQL commands.UserDirectory over pool (acting as
+// caseledger_app), for callers outside the API that register users (bootstrap, demo seeding).
+func NewUserDirectory(pool *pgxpool.Pool) commands.UserDirectory { return emailDirectory{pool: pool} }
 
 // emailDirectory is the PostgreSQL commands.UserDirectory: the user_email_index table, keyed by
 // blind-index tokens. It never sees an email address. Safe for concurrent use.

@@ -54,8 +54,14 @@ func New(cfg Config) (http.Handler, error) {
 	return s.handler(), nil
 }
 
-// handler assembles the router from routes().
+// handler wraps the router in the security headers and the observing middleware.
 func (s *server) handler() http.Handler {
+	return securityHeaders(s.cfg.TLS, s.observe(s.router()))
+}
+
+// router registers routes() under /api/v1, /metrics, and problem answers for unknown routes and
+// methods.
+func (s *server) router() *mux.Router {
 	r := mux.NewRouter()
 	v1 := r.PathPrefix("/api/v1").Subrouter()
 	for _, rt := range s.routes() {
@@ -68,7 +74,7 @@ func (s *server) handler() http.Handler {
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, apiError(domain.KindInvalid, "method_not_allowed", "this route does not accept this method"))
 	})
-	return securityHeaders(s.cfg.TLS, s.observe(r))
+	return r
 }
 
 // route is one API endpoint. Unless public, the caller must be authenticated; roles, when set,

@@ -1,0 +1,275 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/caseledger/caseledger/api"
+	"github.com/caseledger/caseledger/commands"
+	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/identity"
+	"github.com/caseledger/caseledger/eventstore/pgstore"
+	"github.com/caseledger/caseledger/keyring"
+	"github.com/caseledger/caseledger/migrations"
+	"github.com/caseledger/caseledger/migrations/pgtest"
+)
+
+// testClock is a settable clock shared by the API and the commands.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// lockedBuffer collects the access log.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// env is one API over its own migrated database, served over real HTTP.
+type env struct {
+	srv    *httptest.Server
+	clock  *testClock
+	pool   *pgxpool.Pool
+	admin  *pgxpool.Pool
+	ident  commands.IdentityDeps
+	store  *pgstore.Store
+	keys   *keyring.Keyring
+	logs   *lockedBuffer
+	policy identity.Policy
+}
+
+const testPassword = "a long and unusual passphrase 7"
+
+// newEnv builds an env; adjust may change the Config before New.
+func newEnv(tb testing.TB, adjust ...func(*api.Config)) *env {
+	tb.Helper()
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(tb)
+	pool := pgtest.Pool(tb, dsn, migrations.RoleApp)
+	store, err := pgstore.New(ctx, pool, pgstore.Config{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	keys := keyring.NewForTests(tb, store)
+	clock := &testClock{t: time.Now().UTC().Truncate(time.Second)}
+	logs := &lockedBuffer{}
+	cfg := api.Config{
+		Pool: pool, Log: store, Sealer: keys, Index: keys, Clock: clock,
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
+	}
+	for _, f := range adjust {
+		f(&cfg)
+	}
+	h, err := api.New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	tb.Cleanup(srv.Close)
+	policy := cfg.Policy
+	if policy == (identity.Policy{}) {
+		policy = identity.DefaultPolicy()
+	}
+	e := &env{srv: srv, clock: clock, pool: pool, admin: pgtest.Pool(tb, dsn, ""), store: store, keys: keys, logs: logs, policy: policy}
+	e.ident = commands.IdentityDeps{
+		Deps:      commands.Deps{Log: store, Sealer: keys, Clock: clock},
+		Directory: api.NewUserDirectory(pool),
+		Index:     keys,
+		Hasher:    commands.DefaultPasswordHasher(),
+		Policy:    policy,
+	}
+	return e
+}
+
+// user registers a user as the system (bootstrap) and returns its id.
+func (e *env) user(tb testing.TB, role domain.Role, email string) domain.ID {
+	tb.Helper()
+	id, err := commands.NewRegisterUserHandler(e.ident).Handle(context.Background(),
+		domain.Actor{Role: domain.RoleSystem}, commands.RegisterUser{Role: role, Email: email, Password: testPassword})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return id
+}
+
+// client is an HTTP caller with an optional session (cookie and CSRF token) or bearer token.
+type client struct {
+	e      *env
+	cookie string
+	csrf   string
+	bearer string
+	userID domain.ID
+}
+
+// response is a finished request.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) problemCode() string {
+	var p api.Problem
+	_ = json.Unmarshal(r.body, &p)
+	return p.Code
+}
+
+func (r response) decode(tb testing.TB, v any) {
+	tb.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		tb.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+// do sends a request; body is JSON-encoded unless it is a string or []byte (sent raw).
+func (c *client) do(tb testing.TB, method, path string, body any, hdr ...string) response {
+	tb.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, c.e.srv.URL+path, rd)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.cookie != "" {
+		req.Header.Set("Cookie", "__Host-caseledger_session="+c.cookie)
+		if c.csrf != "" {
+			req.Header.Set("X-CSRF-Token", c.csrf)
+		}
+	}
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i+1] == "" {
+			req.Header.Del(hdr[i])
+		} else {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+	}
+	res, err := c.e.srv.Client().Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return response{status: res.StatusCode, header: res.Header, body: b}
+}
+
+// anon returns a caller without credentials.
+func (e *env) anon() *client { return &client{e: e} }
+
+// signIn signs in with extra fields merged into the body and returns the session's client; it
+// fails the test unless the answer is 201.
+func (e *env) signIn(tb testing.TB, email string, extra ...string) *client {
+	tb.Helper()
+	c, res := e.trySignIn(tb, email, testPassword, extra...)
+	if res.status != http.StatusCreated {
+		tb.Fatalf("sign in: %d %s", res.status, res.body)
+	}
+	return c
+}
+
+// trySignIn attempts a sign-in; extra are key, value pairs added to the body.
+func (e *env) trySignIn(tb testing.TB, email, password string, extra ...string) (*client, response) {
+	tb.Helper()
+	body := map[string]string{"email": email, "password": password}
+	for i := 0; i+1 < len(extra); i += 2 {
+		body[extra[i]] = extra[i+1]
+	}
+	res := e.anon().do(tb, "POST", "/api/v1/sessions", body)
+	c := &client{e: e}
+	if res.status == http.StatusCreated {
+		for _, ck := range (&http.Response{Header: res.header}).Cookies() {
+			if ck.Name == "__Host-caseledger_session" {
+				c.cookie = ck.Value
+			}
+		}
+		var s struct {
+			CSRF   string    `json:"csrf_token"`
+			UserID domain.ID `json:"user_id"`
+		}
+		res.decode(tb, &s)
+		c.csrf, c.userID = s.CSRF, s.UserID
+	}
+	return c, res
+}
+
+// eventTypes returns the types of a stream's events, in order.
+func (e *env) eventTypes(tb testing.TB, stream string) []string {
+	tb.Helper()
+	rows, err := e.admin.Query(context.Background(), `SELECT event_type FROM event_log WHERE stream_id = $1 ORDER BY version`, stream)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+func expectStatus(tb testing.TB, res response, status int, code string) {
+	tb.Helper()
+	if res.status != status || (code != "" && res.problemCode() != code) {
+		tb.Fatalf("got %d %s, want %d %s", res.status, res.body, status, code)
+	}
+}
