@@ -1,0 +1,79 @@
+package commands
+
+import (
+	"context"
+
+	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/client"
+	"github.com/caseledger/caseledger/domain/note"
+	"github.com/caseledger/caseledger/domain/practice"
+	"github.com/caseledger/caseledger/eventstore"
+)
+
+// NotesStream returns the stream of a client's notes of a kind: "notes-<client id>" for progress
+// notes, "psychotherapynotes-<client id>" for psychotherapy notes. Both are sealed under the
+// client's key.
+func NotesStream(clientID domain.ID, kind note.Kind) eventstore.StreamID {
+	if kind == note.KindPsychotherapy {
+		return StreamFor("psychotherapynotes", clientID)
+	}
+	return StreamFor("notes", clientID)
+}
+
+// noteKind defaults an empty kind to progress and refuses unknown kinds.
+func noteKind(k note.Kind) (note.Kind, error) {
+	if k == "" {
+		return note.KindProgress, nil
+	}
+	if !k.Valid() {
+		return "", domain.Invalid("kind", "must be progress or psychotherapy")
+	}
+	return k, nil
+}
+
+// notebookContext is a client, their practice and one of their notebooks, loaded for a command.
+type notebookContext struct {
+	client         *client.Client
+	clientLoaded   Loaded
+	practice       *practice.Practice
+	notebook       *note.Notebook
+	notebookLoaded Loaded
+	kind           note.Kind
+}
+
+// loadNotebook loads the client (checking actor may see them), their practice and their notebook
+// of kind.
+func loadNotebook(ctx context.Context, d Deps, actor domain.Actor, clientID domain.ID, kind note.Kind) (notebookContext, error) {
+	kind, err := noteKind(kind)
+	if err != nil {
+		return notebookContext{}, err
+	}
+	c, cl, p, err := loadClientAndPractice(ctx, d, actor, clientID)
+	if err != nil {
+		return notebookContext{}, err
+	}
+	l, err := loadStream(ctx, d, NotesStream(clientID, kind), note.Decode)
+	if err != nil {
+		return notebookContext{}, err
+	}
+	return notebookContext{
+		client: c, clientLoaded: cl, practice: p, kind: kind,
+		notebook: note.Rebuild(clientID, kind, l.Events), notebookLoaded: l,
+	}, nil
+}
+
+// changeNotebook is the body of every note-writing command: load, decide, and append the event to
+// the notebook's stream sealed under the client's key, if the notebook is unchanged meanwhile
+// (else KindConflict "concurrent_change").
+func changeNotebook(ctx context.Context, d Deps, actor domain.Actor, clientID domain.ID, kind note.Kind, decide func(notebookContext) (domain.Event, error)) error {
+	nc, err := loadNotebook(ctx, d, actor, clientID, kind)
+	if err != nil {
+		return err
+	}
+	ev, err := decide(nc)
+	if err != nil {
+		return err
+	}
+	_, err = appendEvents(ctx, d, NotesStream(clientID, nc.kind), nc.notebookLoaded.Expected(), Envelope{Actor: actor, Subject: clientID}, ev)
+	return concurrentChange(err)
+}
