@@ -37,6 +37,7 @@ var newEvent = map[string]func() domain.Event{
 	"WaitlistJoined":               func() domain.Event { return &WaitlistJoined{} },
 	"WaitlistLeft":                 func() domain.Event { return &WaitlistLeft{} },
 	"WaitlistEntryOpened":          func() domain.Event { return &WaitlistEntryOpened{} },
+	"ClientAppointmentAdded":       func() domain.Event { return &ClientAppointmentAdded{} },
 }
 
 // EventTypes returns the name of every scheduling event type.

@@ -58,6 +58,7 @@ func samples() []domain.Event {
 		scheduling.WaitlistJoined{EntryID: fixedID(7), TherapistID: fixedID(1), ServiceTypeID: fixedID(4), Priority: 10, JoinedAt: t0, Preferred: hours},
 		scheduling.WaitlistLeft{EntryID: fixedID(7), Reason: "booked"},
 		scheduling.WaitlistEntryOpened{EntryID: fixedID(7), ClientID: fixedID(6)},
+		scheduling.ClientAppointmentAdded{AppointmentID: fixedID(2), TherapistID: fixedID(1)},
 	}
 }
 

@@ -29,3 +29,9 @@ func (s Status) Occupies() bool {
 func (s Status) releases() bool {
 	return s == StatusCancelled || s == StatusLateCancelled || s == StatusDeclined || s == StatusBookingFailed
 }
+
+// Established reports whether an appointment in this status shows the client has been accepted
+// by the therapist: anything but a booking that waited for approval, was declined, or failed.
+func (s Status) Established() bool {
+	return s == StatusBooked || s == StatusCompleted || s == StatusNoShow || s == StatusCancelled || s == StatusLateCancelled
+}

@@ -1,0 +1,180 @@
+package commands_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/caseledger/caseledger/commands"
+	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/practice"
+	"github.com/caseledger/caseledger/domain/scheduling"
+	"github.com/caseledger/caseledger/eventstore"
+)
+
+func TestBookAppointment(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		run   func(tb testing.TB, s *schedClinic) (commands.Booking, error)
+		kind  domain.Kind
+		code  string
+		check func(tb testing.TB, s *schedClinic, b commands.Booking)
+	}{
+		{"therapist books own client", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.alice, s.booking(s.at(tb, "2026-03-03", 10, 0)))
+		}, "", "", func(tb testing.TB, s *schedClinic, b commands.Booking) {
+			a, _, err := commands.LoadAppointment(context.Background(), s.deps, s.alice, b.AppointmentID)
+			must(tb, err)
+			if a.Client() != s.client || a.Status() != scheduling.StatusBooked || a.Location() != "Room 2" {
+				tb.Errorf("appointment %+v", a)
+			}
+		}},
+		{"overlapping slot", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			s.book(tb, s.at(tb, "2026-03-03", 10, 0))
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.alice, s.booking(s.at(tb, "2026-03-03", 10, 30)))
+		}, domain.KindConflict, "slot_taken", nil},
+		{"inside the buffer", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			s.book(tb, s.at(tb, "2026-03-03", 10, 0))
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.alice, s.booking(s.at(tb, "2026-03-03", 10, 55)))
+		}, domain.KindConflict, "slot_taken", nil},
+		{"outside working hours", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.alice, s.booking(s.at(tb, "2026-03-03", 16, 30)))
+		}, domain.KindConflict, "outside_availability", nil},
+		{"another therapist's client looks missing", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			b := s.booking(s.at(tb, "2026-03-03", 10, 0))
+			b.TherapistID = s.bob.UserID
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.bob, b)
+		}, domain.KindNotFound, "client_not_found", nil},
+		{"booking on another therapist's calendar", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.bob, s.booking(s.at(tb, "2026-03-03", 10, 0)))
+		}, domain.KindNotFound, "client_not_found", nil},
+		{"practice manager may not book", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.manager, s.booking(s.at(tb, "2026-03-03", 10, 0)))
+		}, domain.KindForbidden, "booking_not_allowed", nil},
+		{"no consent blocks", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			b := s.booking(s.at(tb, "2026-03-03", 10, 0))
+			b.ClientID = s.register(tb, s.alice)
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.alice, b)
+		}, domain.KindConflict, "consent_missing", nil},
+		{"no consent warns under the warn rule", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			must(tb, commands.NewPracticeSettingsHandler(s.deps).SetConsentRule(context.Background(), s.admin, s.practiceID, practice.ConsentWarn))
+			b := s.booking(s.at(tb, "2026-03-03", 10, 0))
+			b.ClientID = s.register(tb, s.alice)
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.alice, b)
+		}, "", "", func(tb testing.TB, s *schedClinic, b commands.Booking) {
+			if b.ConsentWarning != "consent_missing" {
+				tb.Errorf("warning %q", b.ConsentWarning)
+			}
+		}},
+		{"no place", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			b := s.booking(s.at(tb, "2026-03-03", 10, 0))
+			b.Place = scheduling.Place{}
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.alice, b)
+		}, domain.KindInvalid, "invalid_location", nil},
+		{"client self-books: first booking waits for approval", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.asClient(), s.booking(s.at(tb, "2026-03-04", 10, 0)))
+		}, "", "", func(tb testing.TB, s *schedClinic, b commands.Booking) {
+			if !b.PendingApproval {
+				tb.Error("first self-booking not pending approval")
+			}
+		}},
+		{"client self-books after an established booking: no approval", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			s.book(tb, s.at(tb, "2026-03-03", 10, 0))
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.asClient(), s.booking(s.at(tb, "2026-03-04", 10, 0)))
+		}, "", "", func(tb testing.TB, s *schedClinic, b commands.Booking) {
+			if b.PendingApproval {
+				tb.Error("established client's self-booking pending approval")
+			}
+		}},
+		{"client self-booking with too little notice", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.asClient(), s.booking(s.at(tb, "2026-03-02", 15, 0)))
+		}, domain.KindConflict, "too_short_notice", nil},
+		{"client booking for someone else", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			other := domain.Actor{UserID: s.register(tb, s.alice), Role: domain.RoleClient}
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), other, s.booking(s.at(tb, "2026-03-04", 10, 0)))
+		}, domain.KindNotFound, "client_not_found", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := newSchedClinic(t)
+			b, err := tc.run(t, s)
+			if tc.kind != "" {
+				wantKind(t, err, tc.kind, tc.code)
+				return
+			}
+			must(t, err)
+			if tc.check != nil {
+				tc.check(t, s, b)
+			}
+		})
+	}
+}
+
+// TestBookingSealsClientData checks that no appointment detail is readable in the log's
+// plaintext: the calendar holds only ids and times, the appointment stream is ciphertext.
+func TestBookingSealsClientData(t *testing.T) {
+	t.Parallel()
+	s := newSchedClinic(t)
+	b := s.booking(s.at(t, "2026-03-03", 10, 0))
+	b.Place = scheduling.Place{Location: "Room " + secret, VideoLink: "https://video.example/" + secret}
+	res, err := commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.alice, b)
+	must(t, err)
+	ctx := context.Background()
+	calendar := commands.CalendarStream(s.alice.UserID)
+	for _, stream := range []eventstore.StreamID{calendar, commands.AppointmentStream(res.AppointmentID), commands.ClientScheduleStream(s.client)} {
+		recs, err := s.store.ReadStream(ctx, stream, 0, 100)
+		must(t, err)
+		for _, r := range recs {
+			if strings.Contains(string(r.Payload), secret) || strings.Contains(string(r.Payload), s.client.String()) {
+				t.Errorf("%s %s holds client data in plaintext", stream, r.Type)
+			}
+			if stream != calendar && r.Subject.String() != s.client.String() {
+				t.Errorf("%s %s not sealed under the client", stream, r.Type)
+			}
+		}
+	}
+}
+
+// TestConcurrentBookingsOneWinner races goroutines for overlapping slots of one calendar on the
+// in-memory store: exactly one wins, every loser fails with slot_taken.
+func TestConcurrentBookingsOneWinner(t *testing.T) {
+	t.Parallel()
+	s := newSchedClinic(t)
+	assertOneWinner(t, s, 16)
+}
+
+// assertOneWinner books n overlapping slots concurrently (starts 5 minutes apart) and checks
+// exactly one booking succeeded, the others failed with slot_taken, and the calendar holds one.
+func assertOneWinner(tb testing.TB, s *schedClinic, n int) {
+	tb.Helper()
+	h := commands.NewBookAppointmentHandler(s.deps)
+	base := s.at(tb, "2026-03-05", 11, 0)
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			_, errs[i] = h.Handle(context.Background(), s.alice, s.booking(base.Add(time.Duration(i%8)*5*time.Minute)))
+		})
+	}
+	wg.Wait()
+	wins := 0
+	for _, err := range errs {
+		if err == nil {
+			wins++
+			continue
+		}
+		wantKind(tb, err, domain.KindConflict, "slot_taken")
+	}
+	if wins != 1 {
+		tb.Fatalf("%d bookings won, want exactly 1", wins)
+	}
+	c, _, _, err := commands.LoadCalendar(context.Background(), s.deps, s.alice.UserID)
+	must(tb, err)
+	if got := c.Reservations(base.Add(-time.Hour), base.Add(2*time.Hour)); len(got) != 1 {
+		tb.Fatalf("calendar holds %d reservations, want 1", len(got))
+	}
+}
