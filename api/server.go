@@ -63,17 +63,18 @@ func (s *server) handler() http.Handler {
 // methods.
 func (s *server) router() *mux.Router {
 	r := mux.NewRouter()
-	v1 := r.PathPrefix("/api/v1").Subrouter()
 	for _, rt := range s.routes() {
-		v1.Handle(rt.path, s.wrap(rt)).Methods(rt.method)
+		r.Handle("/api/v1"+rt.path, s.wrap(rt)).Methods(rt.method)
 	}
 	r.Handle("/metrics", promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{}))
-	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, apiError(domain.KindNotFound, "route_not_found", "no such route"))
 	})
-	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	notAllowed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, apiError(domain.KindInvalid, "method_not_allowed", "this route does not accept this method"))
 	})
+	r.NotFoundHandler = notFound
+	r.MethodNotAllowedHandler = notAllowed
 	return r
 }
 

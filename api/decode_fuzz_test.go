@@ -1,0 +1,41 @@
+package api
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/caseledger/caseledger/domain"
+)
+
+// requestTypes returns a fresh value of every request body type the API decodes.
+func requestTypes() []any {
+	return []any{
+		&signInRequest{}, &totpConfirmRequest{}, &registerUserRequest{}, &roleRequest{}, &statusRequest{},
+	}
+}
+
+// FuzzDecodeRequests feeds arbitrary bytes to the strict decoder for every request type: it never
+// panics, and every failure is a KindInvalid domain error with a code.
+func FuzzDecodeRequests(f *testing.F) {
+	seeds := []string{
+		`{"email":"a@b.example","password":"x","totp_code":"123456"}`,
+		`{"code":"123456"}`,
+		`{"id":"01890000-0000-7000-8000-000000000000","email":"a@b.example","password":"p","role":"therapist"}`,
+		`{"role":"dpo"}`, `{"disabled":true}`, `{"unknown":1}`, `{"id":"nope"}`, `[]`, `{} {}`, `{"email":5}`, ``, `nul`,
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, dst := range requestTypes() {
+			err := decodeJSON(body, dst)
+			if err == nil {
+				continue
+			}
+			var de *domain.Error
+			if !errors.As(err, &de) || de.Kind != domain.KindInvalid || de.Code == "" {
+				t.Fatalf("%T: error %v is not a coded invalid-input error", dst, err)
+			}
+		}
+	})
+}
