@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/caseledger/caseledger/eventstore/pgstore"
 	"github.com/caseledger/caseledger/migrations"
 )
 
@@ -43,6 +44,8 @@ type Main struct {
 	// caseledger_app (writes the log, keys, read models); Reader acts as caseledger_reader (request
 	// reads under row-level security). All three are nil until Open.
 	Admin, App, Reader *pgxpool.Pool
+	// Store is the PostgreSQL event log on the App pool; nil until Open.
+	Store *pgstore.Store
 
 	dsn      string          // effective database URL, set by Database
 	cluster  *privateCluster // non-nil when a private cluster is in use
@@ -71,7 +74,7 @@ func NewMain(cfg Config, stdout, stderr io.Writer) *Main {
 }
 
 // Open makes the database ready and connects everything that needs it: it finds or starts the
-// database (see Database), applies pending migrations and opens the three pools. Calling it again
+// database (see Database), applies pending migrations, opens the three pools and the event log. Calling it again
 // after success does nothing. On error, whatever was acquired is released by Close.
 func (m *Main) Open(ctx context.Context) error {
 	if m.opened {
@@ -88,6 +91,9 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	if m.Reader, err = m.pool(ctx, migrations.RoleReader, readerPoolSize); err != nil {
+		return err
+	}
+	if m.Store, err = pgstore.New(ctx, m.App, pgstore.Config{}); err != nil {
 		return err
 	}
 	m.opened = true
