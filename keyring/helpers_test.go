@@ -6,9 +6,15 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/tink-crypto/tink-go/v2/aead"
+	"github.com/tink-crypto/tink-go/v2/keyset"
+	"github.com/tink-crypto/tink-go/v2/tink"
 
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/caseledger/caseledger/keyring"
+	"github.com/caseledger/caseledger/migrations"
+	"github.com/caseledger/caseledger/migrations/pgtest"
 )
 
 // newMemoryKeyring returns a keyring on storage s (fresh when nil) with master m (fresh when nil).
@@ -61,4 +67,72 @@ func sealed(tb testing.TB, k *keyring.Keyring, stream eventstore.StreamID, subje
 		tb.Fatalf("Seal: %v", err)
 	}
 	return eventstore.RecordedEvent{EventData: e, StreamID: stream}
+}
+
+// pgEnv is one migrated test database with an admin pool for inspection.
+type pgEnv struct {
+	dsn   string
+	admin *pgxpool.Pool
+}
+
+func newPG(tb testing.TB) pgEnv {
+	tb.Helper()
+	dsn := pgtest.NewDatabase(tb)
+	return pgEnv{dsn: dsn, admin: pgtest.Pool(tb, dsn, "")}
+}
+
+// keyring opens a keyring acting as caseledger_app on its own pool (like a separate process).
+func (p pgEnv) keyring(tb testing.TB, m *keyring.Master, events keyring.EventAppender, previous ...*keyring.Master) *keyring.Keyring {
+	tb.Helper()
+	k, err := p.tryKeyring(tb, m, events, previous...)
+	if err != nil {
+		tb.Fatalf("keyring.New: %v", err)
+	}
+	return k
+}
+
+func (p pgEnv) tryKeyring(tb testing.TB, m *keyring.Master, events keyring.EventAppender, previous ...*keyring.Master) (*keyring.Keyring, error) {
+	tb.Helper()
+	pool := pgtest.Pool(tb, p.dsn, migrations.RoleApp)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	k, err := keyring.New(ctx, keyring.Config{
+		Storage:  keyring.NewPostgresStorage(pool),
+		Master:   m,
+		Previous: previous,
+		Events:   events,
+	})
+	if err == nil {
+		tb.Cleanup(k.Close)
+	}
+	return k, err
+}
+
+// eventually retries check until it returns nil or 10 seconds pass.
+func eventually(tb testing.TB, check func() error) {
+	tb.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func newMasterAEAD(tb testing.TB) tink.AEAD {
+	tb.Helper()
+	h, err := keyset.NewHandle(aead.AES256GCMKeyTemplate())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	a, err := aead.New(h)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a
 }
