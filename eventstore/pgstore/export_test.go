@@ -5,3 +5,6 @@ package pgstore
 const AppendSQL = appendSQL
 
 var AppendArgs = appendArgs
+
+// DecodeRow lets the fuzz test feed arbitrary column bytes to the binary row decoder.
+var DecodeRow = decodeRow
