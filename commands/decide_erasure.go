@@ -68,10 +68,15 @@ func NewDecideErasureHandler(d Deps, shredder Shredder) *DecideErasureHandler {
 // its Art. 17(3) exemption; a deferral runs to the end of the retention period (the client must
 // be discharged). An approval is appended first and then the client's key is shredded, which
 // makes the client's record, notes and psychotherapy notes unreadable for good. If shredding
-// fails, the approval stands: handling the same approval again retries the shred. Afterwards
-// loading the client is a KindErased error.
+// fails, the approval stands: handling the same approval again retries the shred, also once the
+// key is gone but SubjectErased was not yet recorded. Afterwards loading the client is a KindErased
+// error.
 func (h *DecideErasureHandler) Handle(ctx context.Context, actor domain.Actor, cmd DecideErasure) error {
 	c, l, p, err := loadClientAndPractice(ctx, h.d, actor, cmd.ClientID)
+	if domain.KindOf(err) == domain.KindErased && cmd.Decision == EraseApprove && actor.Role == domain.RoleDPO {
+		// The key is gone but SubjectErased may not have been recorded: Shred is idempotent.
+		return h.shred(ctx, actor, cmd)
+	}
 	if err != nil {
 		return err
 	}
