@@ -73,7 +73,6 @@ func TestErasureApprovedShredsTheClient(t *testing.T) {
 	}
 }
 
-
 func TestErasureRefusedOrDeferred(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
