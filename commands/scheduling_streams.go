@@ -37,9 +37,9 @@ func WaitlistEntryStream(entry domain.ID) eventstore.StreamID {
 	return StreamFor("waitlistentry", entry)
 }
 
-// maxCalendarAttempts bounds how often a calendar decision is retaken after losing a race to
-// another writer of the same calendar.
-const maxCalendarAttempts = 50
+// maxRaceAttempts bounds how often a decision is retaken after losing a race to another writer of
+// the same stream.
+const maxRaceAttempts = 50
 
 // LoadCalendar reads and rebuilds a therapist's calendar and loads its time zone. A calendar
 // never configured is returned empty (Configured false) with UTC as its zone.
@@ -63,30 +63,48 @@ func LoadCalendar(ctx context.Context, d Deps, therapist domain.ID) (*scheduling
 type calendarDecision func(c *scheduling.Calendar, loc *time.Location, now time.Time) ([]domain.Event, error)
 
 // changeCalendar loads therapist's calendar, decides and appends the events at exactly the loaded
-// version. When another writer appended first, it reloads and decides again (up to
-// maxCalendarAttempts), so a decision is always taken on the calendar it is appended to: two
-// overlapping bookings can never both be appended. It returns the calendar as decided on.
+// version. When another writer appended first, it reloads and decides again (retryOnRace), so a
+// decision is always taken on the calendar it is appended to: two overlapping bookings can never
+// both be appended. It returns the calendar as decided on, with the events applied.
 func changeCalendar(ctx context.Context, d Deps, therapist domain.ID, actor domain.Actor, decide calendarDecision) (*scheduling.Calendar, *time.Location, error) {
-	for attempt := 1; ; attempt++ {
+	var cal *scheduling.Calendar
+	var zone *time.Location
+	err := retryOnRace(ctx, func() error {
 		c, l, loc, err := LoadCalendar(ctx, d, therapist)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
+		cal, zone = c, loc
 		evs, err := decide(c, loc, d.Clock.Now())
 		if err != nil || len(evs) == 0 {
-			return c, loc, err
+			return err
 		}
-		_, err = appendEvents(ctx, d, CalendarStream(therapist), l.Expected(), Envelope{Actor: actor, SchemaVersion: scheduling.SchemaVersion}, evs...)
-		if errors.Is(err, eventstore.ErrWrongExpectedVersion) && attempt < maxCalendarAttempts && ctx.Err() == nil {
-			continue
-		}
-		if err != nil {
-			return nil, nil, concurrentChange(err)
+		if _, err := appendEvents(ctx, d, CalendarStream(therapist), l.Expected(), Envelope{Actor: actor, SchemaVersion: scheduling.SchemaVersion}, evs...); err != nil {
+			return err
 		}
 		for _, e := range evs {
 			c.Apply(e)
 		}
-		return c, loc, nil
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return cal, zone, nil
+}
+
+// retryOnRace runs attempt until it does not fail with a wrong expected version, at most
+// maxRaceAttempts times or until ctx is done; a race lost every time is KindConflict
+// ("concurrent_change").
+func retryOnRace(ctx context.Context, attempt func() error) error {
+	for i := 1; ; i++ {
+		err := attempt()
+		if !errors.Is(err, eventstore.ErrWrongExpectedVersion) {
+			return err
+		}
+		if i == maxRaceAttempts || ctx.Err() != nil {
+			return concurrentChange(err)
+		}
 	}
 }
 
@@ -117,12 +135,6 @@ func LoadAppointment(ctx context.Context, d Deps, actor domain.Actor, id domain.
 	return a, l, nil
 }
 
-// appendToAppointment appends events to an appointment's stream, sealed under its client's key.
-func appendToAppointment(ctx context.Context, d Deps, a *scheduling.Appointment, l Loaded, actor domain.Actor, events ...domain.Event) error {
-	_, err := appendEvents(ctx, d, AppointmentStream(a.ID()), l.Expected(), Envelope{Actor: actor, Subject: a.Client(), SchemaVersion: scheduling.SchemaVersion}, events...)
-	return concurrentChange(err)
-}
-
 // zones caches loaded time zones by name: time.LoadLocation reads the zone database each call.
 var zones sync.Map
 
@@ -141,4 +153,40 @@ func calendarZone(name string) (*time.Location, error) {
 	}
 	zones.Store(name, loc)
 	return loc, nil
+}
+
+// appointmentDecision decides a change of an appointment on its therapist's loaded calendar: the
+// calendar events to append and the appointment events that record the same change.
+type appointmentDecision func(a *scheduling.Appointment, c *scheduling.Calendar, loc *time.Location, now time.Time) (calendar, appointment []domain.Event, err error)
+
+// changeAppointment loads the appointment (authorising actor as LoadAppointment does), decides on
+// its therapist's calendar with changeCalendar, and then appends the appointment events, sealed
+// under the client's key. The calendar is where changes to one appointment are serialised, so the
+// appointment stream is appended with expected version Any: its order is the order in which the
+// calendar accepted the changes, or, for changes racing within milliseconds, close to it.
+func changeAppointment(ctx context.Context, d Deps, actor domain.Actor, id domain.ID, decide appointmentDecision) error {
+	a, _, err := LoadAppointment(ctx, d, actor, id)
+	if err != nil {
+		return err
+	}
+	var record []domain.Event
+	_, _, err = changeCalendar(ctx, d, a.Therapist(), actor, func(c *scheduling.Calendar, loc *time.Location, now time.Time) ([]domain.Event, error) {
+		cal, app, err := decide(a, c, loc, now)
+		record = app
+		return cal, err
+	})
+	if err != nil {
+		return err
+	}
+	_, err = appendEvents(ctx, d, AppointmentStream(id), eventstore.Any(), Envelope{Actor: actor, Subject: a.Client(), SchemaVersion: scheduling.SchemaVersion}, record...)
+	return err
+}
+
+// requireTherapist fails unless actor is the appointment's therapist: its client gets
+// KindForbidden, anyone else (who cannot see it) was already refused by LoadAppointment.
+func requireTherapist(actor domain.Actor, a *scheduling.Appointment) error {
+	if actor.Is(a.Therapist(), domain.RoleTherapist) {
+		return nil
+	}
+	return domain.Forbidden("therapist_only", "only the appointment's therapist may do this")
 }

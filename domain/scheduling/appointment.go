@@ -128,12 +128,12 @@ func Booked(r SlotReserved, therapist, client, service domain.ID, place Place, b
 	}
 }
 
-// Rescheduled returns the event recording a move decided on the calendar.
-func (a *Appointment) Rescheduled(m SlotMoved, by domain.Role, reason string) AppointmentRescheduled {
-	return AppointmentRescheduled{AppointmentID: a.id, Start: m.Start, End: m.End, PreviousStart: a.slot.Start, PreviousEnd: a.slot.End, By: by, Reason: reason}
+// Rescheduled returns the event recording a move decided on the calendar from the slot previous.
+func Rescheduled(m SlotMoved, previous Interval, by domain.Role, reason string) AppointmentRescheduled {
+	return AppointmentRescheduled{AppointmentID: m.AppointmentID, Start: m.Start, End: m.End, PreviousStart: previous.Start, PreviousEnd: previous.End, By: by, Reason: reason}
 }
 
 // Cancelled returns the event recording a cancellation decided on the calendar.
-func (a *Appointment) Cancelled(c Cancellation, by domain.Role, reason string) AppointmentCancelled {
-	return AppointmentCancelled{AppointmentID: a.id, By: by, Reason: reason, Late: c.Late, Fee: c.Fee}
+func Cancelled(c Cancellation, by domain.Role, reason string) AppointmentCancelled {
+	return AppointmentCancelled{AppointmentID: c.Event.AppointmentID, By: by, Reason: reason, Late: c.Late, Fee: c.Fee}
 }
