@@ -1,0 +1,73 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/caseledger/caseledger/eventstore"
+)
+
+// ApplyError says which event a projector could not apply. Its message holds the projector name,
+// the event's id, type and position and the cause, never payload contents.
+type ApplyError struct {
+	Projector string
+	EventID   uuid.UUID
+	EventType string
+	Position  eventstore.Position
+	Err       error
+}
+
+func (e *ApplyError) Error() string {
+	return fmt.Sprintf("projector %s: event %s (%s at %s): %v", e.Projector, e.EventID, e.EventType, e.Position, e.Err)
+}
+
+func (e *ApplyError) Unwrap() error { return e.Err }
+
+// applyBatch applies b with p and advances b's checkpoint in one transaction. It returns
+// errCheckpointMoved when the checkpoint is no longer at b.From, an *ApplyError when p refused an
+// event, and another error when the database failed; in every case nothing of b is kept.
+func applyBatch(ctx context.Context, cps checkpoints, p Projector, b Batch) error {
+	tx, err := cps.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("projections: begin %s: %w", b.Projector, err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	seq, err := cps.advance(ctx, tx, b.Projector, b.Generation, b.From, b.Events)
+	if err != nil {
+		return err
+	}
+	for i, e := range b.Events {
+		if err := p.Apply(ctx, Tx{Tx: tx, Generation: b.Generation, Seq: seq + int64(i)}, e); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return &ApplyError{Projector: b.Projector, EventID: e.ID, EventType: e.Type, Position: e.Position, Err: err}
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("projections: commit %s: %w", b.Projector, err)
+	}
+	return nil
+}
+
+// recordFailure persists err against the event it names (the batch's first event when err names
+// none) unless err is a checkpoint move or a cancellation, which are not failures.
+func recordFailure(ctx context.Context, cps checkpoints, b Batch, err error) error {
+	if errors.Is(err, errCheckpointMoved) || ctx.Err() != nil {
+		return nil
+	}
+	failed := b.Events[0]
+	var ae *ApplyError
+	if errors.As(err, &ae) {
+		for _, e := range b.Events {
+			if e.ID == ae.EventID {
+				failed = e
+				break
+			}
+		}
+	}
+	return cps.fail(context.WithoutCancel(ctx), b.Projector, b.Generation, failed, err)
+}

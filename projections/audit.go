@@ -1,0 +1,75 @@
+package projections
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/caseledger/caseledger/domain/client"
+	"github.com/caseledger/caseledger/eventstore"
+)
+
+// Audit projects the audit trail: one PII-free rm_audit_trail row per event of the log (who, in
+// which role, did what, to which record and data subject, when), numbered in log order, plus which
+// therapist holds each subject's record (rm_audit_caseload) so that a therapist can ask who
+// accessed their clients. For RecordAccessed it also keeps the kind and id of what was read. It
+// keeps its trail after erasure (ids only), but forgets who held an erased subject's record: a
+// rebuild cannot decrypt that any more, and rebuilt and incremental read models must agree.
+type Audit struct {
+	Keys Keys
+}
+
+// Name implements Projector.
+func (Audit) Name() string { return "audit" }
+
+// Tables implements Projector.
+func (Audit) Tables() []string { return []string{"rm_audit_trail", "rm_audit_caseload"} }
+
+// Apply implements Projector.
+func (p Audit) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) error {
+	var what *string
+	var accessed *uuid.UUID
+	switch e.Type {
+	case subjectErasedType:
+		subject, err := erasedSubject(e)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM rm_audit_caseload WHERE generation = $1 AND subject_id = $2`,
+			tx.Generation, subject); err != nil {
+			return err
+		}
+	case "RecordAccessed", "ClientRegistered", "RecordTransferred", "RecordArchived":
+		ev, erased, err := decodeClient(ctx, p.Keys, e)
+		if err != nil {
+			return err
+		}
+		switch ev := ev.(type) {
+		case client.RecordAccessed:
+			what, accessed = &ev.What, nullID(toUUID(ev.ID))
+		case client.ClientRegistered:
+			err = p.holder(ctx, tx, toUUID(ev.ClientID), toUUID(ev.TherapistID))
+		case client.RecordTransferred:
+			err = p.holder(ctx, tx, e.Subject, toUUID(ev.To))
+		case client.RecordArchived:
+			err = p.holder(ctx, tx, e.Subject, uuid.Nil)
+		}
+		if err != nil && !erased {
+			return err
+		}
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO rm_audit_trail (generation, seq, event_id, stream_id, event_type,
+		occurred_at, recorded_at, actor_id, actor_role, subject_id, accessed_what, accessed_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		tx.Generation, tx.Seq, e.ID, string(e.StreamID), e.Type, e.OccurredAt, e.RecordedAt,
+		e.Actor.UserID, e.Actor.Role, nullID(e.Subject), what, accessed)
+	return err
+}
+
+// holder records that therapist (nobody when uuid.Nil) holds subject's record.
+func (p Audit) holder(ctx context.Context, tx Tx, subject, therapist uuid.UUID) error {
+	_, err := tx.Exec(ctx, `INSERT INTO rm_audit_caseload (generation, subject_id, therapist_id)
+		VALUES ($1, $2, $3) ON CONFLICT (generation, subject_id) DO UPDATE SET therapist_id = EXCLUDED.therapist_id`,
+		tx.Generation, subject, nullID(therapist))
+	return err
+}

@@ -1,0 +1,163 @@
+package projections
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/caseledger/caseledger/eventstore"
+)
+
+// Rebuild replays the whole log into a new generation of the named projector's read model while
+// the active generation keeps serving reads (and a running Engine keeps it current). When the new
+// generation has caught up with the end of the log, one transaction makes it active and deletes the
+// old generation's rows; a running Engine then carries on from the new checkpoint. An empty name
+// rebuilds every projector, one after another.
+//
+// An interrupted rebuild leaves an inactive generation behind, which the next Rebuild of that
+// projector deletes first. Two rebuilds of one projector at once make the later one fail.
+func (e *Engine) Rebuild(ctx context.Context, name string) error {
+	if name == "" {
+		for _, p := range e.cfg.Projectors {
+			if err := e.rebuild(ctx, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	p, ok := e.projectors[name]
+	if !ok {
+		return fmt.Errorf("projections: no projector named %q", name)
+	}
+	return e.rebuild(ctx, p)
+}
+
+func (e *Engine) rebuild(ctx context.Context, p Projector) error {
+	name := p.Name()
+	if err := e.cps.ensure(ctx, name); err != nil {
+		return err
+	}
+	gen, err := e.startGeneration(ctx, p)
+	if err != nil {
+		return err
+	}
+	e.cfg.Logger.Info("projection rebuild started", "projector", name, "generation", gen)
+	from := eventstore.Start
+	for {
+		events, err := e.cfg.Store.ReadAll(ctx, from, e.cfg.RebuildBatch)
+		if err != nil {
+			return fmt.Errorf("projections: rebuild %s: read log: %w", name, err)
+		}
+		if len(events) == 0 {
+			break
+		}
+		b := Batch{Projector: name, Generation: gen, From: from, Events: events}
+		if err := applyBatch(ctx, e.cps, p, b); err != nil {
+			if ferr := recordFailure(ctx, e.cps, b, err); ferr != nil {
+				e.cfg.Logger.Error("projection failure not recorded", "projector", name, "err", ferr)
+			}
+			return fmt.Errorf("projections: rebuild %s: %w", name, err)
+		}
+		from = events[len(events)-1].Position
+	}
+	if err := e.activate(ctx, p, gen, from); err != nil {
+		return err
+	}
+	e.cfg.Logger.Info("projection rebuild finished", "projector", name, "generation", gen, "position", from.String())
+	return nil
+}
+
+// startGeneration deletes any inactive generation of p (an interrupted rebuild) and creates the
+// next one, inactive, at Start.
+func (e *Engine) startGeneration(ctx context.Context, p Projector) (int32, error) {
+	var gen int32
+	err := pgx.BeginFunc(ctx, e.cfg.Pool, func(tx pgx.Tx) error {
+		stale, err := lockGenerations(ctx, tx, p.Name(), false)
+		if err != nil {
+			return err
+		}
+		for _, g := range stale {
+			if err := dropGeneration(ctx, tx, p, g); err != nil {
+				return err
+			}
+		}
+		return tx.QueryRow(ctx, `
+			INSERT INTO projection_checkpoints (name, generation, active)
+			SELECT $1, max(generation) + 1, false FROM projection_checkpoints WHERE name = $1
+			RETURNING generation`, p.Name()).Scan(&gen)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("projections: start rebuild of %s: %w", p.Name(), err)
+	}
+	return gen, nil
+}
+
+// activate makes generation gen of p active if its checkpoint is still at pos, and deletes the
+// generation it replaces.
+func (e *Engine) activate(ctx context.Context, p Projector, gen int32, pos eventstore.Position) error {
+	err := pgx.BeginFunc(ctx, e.cfg.Pool, func(tx pgx.Tx) error {
+		old, err := lockGenerations(ctx, tx, p.Name(), true)
+		if err != nil {
+			return err
+		}
+		var at string
+		err = tx.QueryRow(ctx, `SELECT position FROM projection_checkpoints
+			WHERE name = $1 AND generation = $2 AND NOT active`, p.Name(), gen).Scan(&at)
+		if err != nil || at != pos.String() {
+			return fmt.Errorf("generation %d was changed by another rebuild: %w", gen, errCheckpointMoved)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE projection_checkpoints SET active = false
+			WHERE name = $1 AND active`, p.Name()); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE projection_checkpoints SET active = true, updated_at = now()
+			WHERE name = $1 AND generation = $2`, p.Name(), gen); err != nil {
+			return err
+		}
+		for _, g := range old {
+			if err := dropGeneration(ctx, tx, p, g); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("projections: activate rebuilt %s: %w", p.Name(), err)
+	}
+	return nil
+}
+
+// lockGenerations locks every checkpoint row of name for the rest of tx and returns the
+// generations whose active flag equals active.
+func lockGenerations(ctx context.Context, tx pgx.Tx, name string, active bool) ([]int32, error) {
+	rows, err := tx.Query(ctx, `SELECT generation, active FROM projection_checkpoints
+		WHERE name = $1 ORDER BY generation FOR UPDATE`, name)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int32
+	for rows.Next() {
+		var g int32
+		var a bool
+		if err := rows.Scan(&g, &a); err != nil {
+			return nil, err
+		}
+		if a == active {
+			out = append(out, g)
+		}
+	}
+	return out, rows.Err()
+}
+
+// dropGeneration deletes generation g's rows from p's tables and its checkpoint.
+func dropGeneration(ctx context.Context, tx pgx.Tx, p Projector, g int32) error {
+	for _, t := range p.Tables() {
+		if _, err := tx.Exec(ctx, `DELETE FROM `+pgx.Identifier{t}.Sanitize()+` WHERE generation = $1`, g); err != nil {
+			return fmt.Errorf("delete generation %d of %s: %w", g, t, err)
+		}
+	}
+	_, err := tx.Exec(ctx, `DELETE FROM projection_checkpoints WHERE name = $1 AND generation = $2`, p.Name(), g)
+	return err
+}
