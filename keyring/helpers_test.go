@@ -17,8 +17,8 @@ import (
 	"github.com/caseledger/caseledger/migrations/pgtest"
 )
 
-// newMemoryKeyring returns a keyring on storage s (fresh when nil) with master m (fresh when nil).
-func newMemoryKeyring(tb testing.TB, s keyring.Storage, m *keyring.Master, events keyring.EventAppender) *keyring.Keyring {
+// newKeyring returns a keyring on storage s (fresh when nil) with master m (fresh when nil).
+func newKeyring(tb testing.TB, s keyring.Storage, m *keyring.Master, events keyring.EventAppender) *keyring.Keyring {
 	tb.Helper()
 	if s == nil {
 		s = keyring.NewMemoryStorage()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -110,6 +112,9 @@ func New(ctx context.Context, cfg Config) (*Keyring, error) {
 		cache:   newCache(cfg.CacheSize, cfg.CacheTTL, cfg.Now),
 		stopped: make(chan struct{}),
 	}
+	if err := checkMastersKnown(ctx, cfg); err != nil {
+		return nil, err
+	}
 	for _, m := range append([]*Master{cfg.Master}, cfg.Previous...) {
 		if err := m.verify(ctx, cfg.Storage); err != nil {
 			return nil, err
@@ -120,6 +125,34 @@ func New(ctx context.Context, cfg Config) (*Keyring, error) {
 		return nil, err
 	}
 	return k, nil
+}
+
+// checkMastersKnown refuses a configuration none of whose masters the storage has seen, when it
+// has seen some: a regenerated key file, a mistyped passphrase or another KMS key would otherwise
+// start a second, disjoint set of keysets beside ones it cannot open.
+func checkMastersKnown(ctx context.Context, cfg Config) error {
+	known, err := cfg.Storage.MasterIDs(ctx)
+	if err != nil {
+		return err
+	}
+	if len(known) == 0 {
+		return nil
+	}
+	for _, m := range append([]*Master{cfg.Master}, cfg.Previous...) {
+		if slices.Contains(known, m.id) {
+			return nil
+		}
+	}
+	return fmt.Errorf("keyring: none of the configured masters (%s) is one this database's keysets were wrapped with (%s): %w",
+		masterIDs(cfg), strings.Join(known, ", "), ErrMasterMismatch)
+}
+
+func masterIDs(cfg Config) string {
+	ids := []string{cfg.Master.id}
+	for _, p := range cfg.Previous {
+		ids = append(ids, p.id)
+	}
+	return strings.Join(ids, ", ")
 }
 
 // listen runs Storage.Watch until Close and waits for it to start listening.

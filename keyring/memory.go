@@ -193,6 +193,18 @@ func cmpString(a, b string) int {
 	return 0
 }
 
+// MasterIDs implements Storage.
+func (m *MemoryStorage) MasterIDs(ctx context.Context) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ids := make([]string, 0, len(m.checks))
+	for id := range m.checks {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
 // MasterCheck implements Storage.
 func (m *MemoryStorage) MasterCheck(ctx context.Context, id string) ([]byte, bool, error) {
 	m.mu.Lock()

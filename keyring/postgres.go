@@ -224,6 +224,19 @@ func (p *PostgresStorage) ListPracticeKeysets(ctx context.Context, notMaster str
 	return collectPractice(rows)
 }
 
+// MasterIDs implements Storage.
+func (p *PostgresStorage) MasterIDs(ctx context.Context) ([]string, error) {
+	rows, err := p.pool.Query(ctx, `SELECT master_id FROM keyring_masters ORDER BY master_id`)
+	if err != nil {
+		return nil, fmt.Errorf("keyring: master ids: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("keyring: master ids: %w", err)
+	}
+	return ids, nil
+}
+
 // MasterCheck implements Storage.
 func (p *PostgresStorage) MasterCheck(ctx context.Context, id string) ([]byte, bool, error) {
 	var check []byte

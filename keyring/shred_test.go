@@ -86,7 +86,7 @@ func TestShredInOneProcessEvictsEverywhere(t *testing.T) {
 func TestShredAppendsSubjectErasedOnceAndIsIdempotent(t *testing.T) {
 	t.Parallel()
 	log := eventstore.NewMemory()
-	k := newMemoryKeyring(t, nil, nil, log)
+	k := newKeyring(t, nil, nil, log)
 	ctx := context.Background()
 	subject := newID(t)
 	r := sealed(t, k, "client-"+eventstore.StreamID(subject.String()), subject, secret)
@@ -127,7 +127,7 @@ func TestShredAppendsSubjectErasedOnceAndIsIdempotent(t *testing.T) {
 func TestShredRejectsBadRequests(t *testing.T) {
 	t.Parallel()
 	log := eventstore.NewMemory()
-	k := newMemoryKeyring(t, nil, nil, log)
+	k := newKeyring(t, nil, nil, log)
 	subject := newID(t)
 	_ = sealed(t, k, "client-x", subject, secret)
 	tests := []struct {
@@ -151,7 +151,7 @@ func TestShredRejectsBadRequests(t *testing.T) {
 	// Nothing was destroyed.
 	_ = sealed(t, k, "client-x", subject, secret)
 	t.Run("no event log", func(t *testing.T) {
-		k := newMemoryKeyring(t, nil, nil, nil)
+		k := newKeyring(t, nil, nil, nil)
 		if _, err := k.Shred(context.Background(), subject, shredRequest(t, subject)); err == nil {
 			t.Fatal("Shred without an event log succeeded")
 		}

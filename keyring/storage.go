@@ -43,6 +43,8 @@ type Storage interface {
 	// ListPracticeKeysets returns every practice-wide keyset whose MasterID is not notMaster.
 	ListPracticeKeysets(ctx context.Context, notMaster string) ([]Wrapped, error)
 
+	// MasterIDs returns the ids of every master that has a check value stored.
+	MasterIDs(ctx context.Context) ([]string, error)
 	// MasterCheck returns the check value stored for master id, and false when there is none.
 	MasterCheck(ctx context.Context, id string) ([]byte, bool, error)
 	// PutMasterCheck stores the check value of master id unless one is stored already, and returns
