@@ -23,6 +23,8 @@ type Config struct {
 	Log    commands.EventLog
 	Sealer commands.Sealer
 	Index  commands.BlindIndex
+	// Shredder carries out approved erasures (the keyring's Shred). Required.
+	Shredder commands.Shredder
 	// Clock defaults to the system clock.
 	Clock commands.Clock
 	// Policy is the sign-in policy; the zero value means identity.DefaultPolicy().
@@ -85,8 +87,8 @@ func (c Config) Validate() error {
 	if c.Pool == nil {
 		errs = append(errs, errors.New("api: Pool is required"))
 	}
-	if c.Log == nil || c.Sealer == nil || c.Index == nil {
-		errs = append(errs, errors.New("api: Log, Sealer and Index are required"))
+	if c.Log == nil || c.Sealer == nil || c.Index == nil || c.Shredder == nil {
+		errs = append(errs, errors.New("api: Log, Sealer, Index and Shredder are required"))
 	}
 	if c.MaxBodyBytes < 1024 {
 		errs = append(errs, errors.New("api: MaxBodyBytes must be at least 1024"))

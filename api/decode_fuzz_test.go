@@ -11,6 +11,11 @@ import (
 func requestTypes() []any {
 	return []any{
 		&signInRequest{}, &totpConfirmRequest{}, &registerUserRequest{}, &roleRequest{}, &statusRequest{},
+		&openPracticeRequest{}, &staffRequest{}, &serviceTypeRequest{}, &consentTemplateRequest{}, &consentRuleRequest{},
+		&noteTemplateRequest{}, &retentionRequest{}, &caseloadTransferRequest{},
+		&registerClientRequest{}, &detailsRequest{}, &dischargeRequest{}, &restrictionRequest{}, &signConsentRequest{},
+		&sharingConsentRequest{}, &transferRequest{}, &erasureRequest{}, &erasureDecisionRequest{}, &emergencyAccessRequest{},
+		&draftNoteRequest{}, &reviseNoteRequest{}, &signNoteRequest{}, &addendumRequest{},
 	}
 }
 
@@ -21,7 +26,10 @@ func FuzzDecodeRequests(f *testing.F) {
 		`{"email":"a@b.example","password":"x","totp_code":"123456"}`,
 		`{"code":"123456"}`,
 		`{"id":"01890000-0000-7000-8000-000000000000","email":"a@b.example","password":"p","role":"therapist"}`,
-		`{"role":"dpo"}`, `{"disabled":true}`, `{"unknown":1}`, `{"id":"nope"}`, `[]`, `{} {}`, `{"email":5}`, ``, `nul`,
+		`{"role":"dpo"}`, `{"disabled":true}`,
+		`{"practice_id":"01890000-0000-7000-8000-000000000000","therapist_id":"01890000-0000-7000-8000-000000000001","details":{"given_name":"A","family_name":"B","date_of_birth":"1990-01-02","address":{"lines":["1 Road"]}}}`,
+		`{"kind":"progress","template_id":"01890000-0000-7000-8000-000000000000","fields":{"s":"x"}}`,
+		`{"to":"01890000-0000-7000-8000-000000000000","basis":"dpo_decision","consented_at":"2026-01-02T03:04:05Z"}`, `{"unknown":1}`, `{"id":"nope"}`, `[]`, `{} {}`, `{"email":5}`, ``, `nul`,
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))

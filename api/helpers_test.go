@@ -4,21 +4,25 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/caseledger/caseledger/api"
 	"github.com/caseledger/caseledger/commands"
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/identity"
+	"github.com/caseledger/caseledger/eventstore"
 	"github.com/caseledger/caseledger/eventstore/pgstore"
 	"github.com/caseledger/caseledger/keyring"
 	"github.com/caseledger/caseledger/migrations"
@@ -72,6 +76,25 @@ type env struct {
 	keys   *keyring.Keyring
 	logs   *lockedBuffer
 	policy identity.Policy
+	log    *faultyLog
+}
+
+// faultyLog is the real event log, except that appends of the event type in failType fail while
+// it is set: for proving that a read whose audit event cannot be written returns nothing.
+type faultyLog struct {
+	commands.EventLog
+	failType atomic.Value // string
+}
+
+func (f *faultyLog) Append(ctx context.Context, stream eventstore.StreamID, expected eventstore.ExpectedVersion, events ...eventstore.EventData) (eventstore.AppendResult, error) {
+	if t, _ := f.failType.Load().(string); t != "" {
+		for _, e := range events {
+			if e.Type == t {
+				return eventstore.AppendResult{}, errors.New("injected append failure")
+			}
+		}
+	}
+	return f.EventLog.Append(ctx, stream, expected, events...)
 }
 
 const testPassword = "a long and unusual passphrase 7"
@@ -89,8 +112,16 @@ func newEnv(tb testing.TB, adjust ...func(*api.Config)) *env {
 	keys := keyring.NewForTests(tb, store)
 	clock := &testClock{t: time.Now().UTC().Truncate(time.Second)}
 	logs := &lockedBuffer{}
+	log := &faultyLog{EventLog: store}
 	cfg := api.Config{
-		Pool: pool, Log: store, Sealer: keys, Index: keys, Clock: clock,
+		Pool: pool, Log: log, Sealer: keys, Index: keys, Clock: clock,
+		Shredder: commands.ShredFunc(func(ctx context.Context, subject domain.ID, o commands.ShredOrder) error {
+			_, err := keys.Shred(ctx, uuid.UUID(subject), keyring.ShredRequest{
+				RequestID: uuid.UUID(o.RequestID), Stream: o.Stream,
+				Actor: eventstore.Actor{UserID: uuid.UUID(o.Actor.UserID), Role: string(o.Actor.Role)},
+			})
+			return err
+		}),
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
 	}
 	for _, f := range adjust {
@@ -106,7 +137,7 @@ func newEnv(tb testing.TB, adjust ...func(*api.Config)) *env {
 	if policy == (identity.Policy{}) {
 		policy = identity.DefaultPolicy()
 	}
-	e := &env{srv: srv, clock: clock, pool: pool, admin: pgtest.Pool(tb, dsn, ""), store: store, keys: keys, logs: logs, policy: policy}
+	e := &env{srv: srv, clock: clock, log: log, pool: pool, admin: pgtest.Pool(tb, dsn, ""), store: store, keys: keys, logs: logs, policy: policy}
 	e.ident = commands.IdentityDeps{
 		Deps:      commands.Deps{Log: store, Sealer: keys, Clock: clock},
 		Directory: api.NewUserDirectory(pool),

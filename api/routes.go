@@ -8,6 +8,15 @@ var staff = []domain.Role{domain.RoleTherapist, domain.RolePracticeManager, doma
 // routes lists every endpoint under /api/v1. api/openapi.json documents exactly these (a test
 // holds them together).
 func (s *server) routes() []route {
+	var all []route
+	for _, group := range [][]route{s.identityRoutes(), s.practiceRoutes(), s.clientRoutes(), s.noteRoutes(), s.emergencyRoutes()} {
+		all = append(all, group...)
+	}
+	return all
+}
+
+// identityRoutes are sign-in, sessions, second factors, tokens and user administration.
+func (s *server) identityRoutes() []route {
 	return []route{
 		{method: "GET", path: "/openapi.json", public: true, handle: serveOpenAPI},
 

@@ -21,7 +21,11 @@ type server struct {
 	creds   credentialStore
 	limiter *signInLimiter
 	ident   commands.IdentityDeps
+	grants  emergencyGrants
 }
+
+// deps returns the command dependencies.
+func (s *server) deps() commands.Deps { return s.ident.Deps }
 
 // New builds the HTTP handler: the JSON API under /api/v1 (its OpenAPI document at
 // /api/v1/openapi.json) and Prometheus metrics at /metrics, behind security headers, metrics and
@@ -50,6 +54,7 @@ func New(cfg Config) (http.Handler, error) {
 			Hasher:    cfg.Hasher,
 			Policy:    cfg.Policy,
 		},
+		grants: emergencyGrants{pool: cfg.Pool},
 	}
 	return s.handler(), nil
 }

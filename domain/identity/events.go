@@ -139,6 +139,8 @@ func Decode(eventType string, schemaVersion int, payload []byte) (domain.Event, 
 		ev = &UserRecoveryCodesIssued{}
 	case "UserRecoveryCodeUsed":
 		ev = &UserRecoveryCodeUsed{}
+	case "EmergencyAccessGranted":
+		ev = &EmergencyAccessGranted{}
 	default:
 		return nil, domain.Invalid("event_type", fmt.Sprintf("%q is not a user event", truncate(eventType, 60)))
 	}
@@ -174,6 +176,8 @@ func deref(ev domain.Event) domain.Event {
 	case *UserRecoveryCodesIssued:
 		return *e
 	case *UserRecoveryCodeUsed:
+		return *e
+	case *EmergencyAccessGranted:
 		return *e
 	}
 	return ev

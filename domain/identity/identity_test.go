@@ -296,3 +296,32 @@ func TestPolicyValidate(t *testing.T) {
 		t.Fatal("idle timeout over 60 minutes accepted")
 	}
 }
+
+func TestGrantEmergencyAccess(t *testing.T) {
+	t.Parallel()
+	therapist := domain.Actor{UserID: domain.ID{3}, Role: domain.RoleTherapist}
+	long := "client in crisis, their therapist is unreachable tonight"
+	cases := []struct {
+		name   string
+		actor  domain.Actor
+		reason string
+		until  time.Time
+		code   string
+	}{
+		{"therapist with reason", therapist, long, t0.Add(time.Hour), ""},
+		{"reason too short", therapist, "urgent", t0.Add(time.Hour), "invalid_reason"},
+		{"manager refused", domain.Actor{UserID: domain.ID{4}, Role: domain.RolePracticeManager}, long, t0.Add(time.Hour), "emergency_access_forbidden"},
+		{"until in the past", therapist, long, t0, "invalid_until"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			g, err := identity.GrantEmergencyAccess(c.actor, domain.ID{1}, domain.ID{2}, c.reason, c.until, t0)
+			if code(err) != c.code {
+				t.Fatalf("got %v, want %q", err, c.code)
+			}
+			if err == nil && (g.TherapistID != therapist.UserID || g.Reason != long) {
+				t.Fatalf("grant %+v", g)
+			}
+		})
+	}
+}

@@ -1,0 +1,150 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/caseledger/caseledger/commands"
+	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/practice"
+)
+
+type openPracticeRequest struct {
+	ID          domain.ID            `json:"id,omitzero"`
+	ConsentRule practice.ConsentRule `json:"consent_rule,omitempty"`
+}
+
+type staffRequest struct {
+	UserID domain.ID   `json:"user_id"`
+	Role   domain.Role `json:"role"`
+}
+
+type serviceTypeRequest struct {
+	ID   domain.ID `json:"id,omitzero"`
+	Code string    `json:"code"`
+	Name string    `json:"name"`
+}
+
+type consentTemplateRequest struct {
+	ServiceTypeID domain.ID `json:"service_type_id"`
+	Text          string    `json:"text"`
+	EffectiveFrom time.Time `json:"effective_from"`
+}
+
+type consentRuleRequest struct {
+	Rule practice.ConsentRule `json:"rule"`
+}
+
+type noteTemplateRequest struct {
+	ID     domain.ID            `json:"id,omitzero"`
+	Name   string               `json:"name"`
+	Fields []practice.NoteField `json:"fields"`
+}
+
+type retentionRequest struct {
+	Years int `json:"years"`
+}
+
+type caseloadTransferRequest struct {
+	From   domain.ID `json:"from"`
+	To     domain.ID `json:"to"`
+	Reason string    `json:"reason"`
+}
+
+type caseloadTransferResponse struct {
+	Moved   []domain.ID          `json:"moved"`
+	Skipped []domain.ID          `json:"skipped"`
+	Failed  map[domain.ID]string `json:"failed"`
+}
+
+// practiceRoutes are the practice settings: opening a practice, staff, service types, consent
+// templates and rule, note templates, retention periods, caseload transfers. The commands
+// authorise (admins for settings, the DPO for transfers).
+func (s *server) practiceRoutes() []route {
+	settings := func() *commands.PracticeSettingsHandler { return commands.NewPracticeSettingsHandler(s.deps()) }
+	staffOnly := staff
+	return []route{
+		{method: "POST", path: "/practices", roles: staffOnly, handle: withBody(s, http.StatusCreated, func(r *http.Request, a domain.Actor, req openPracticeRequest) (idResponse, error) {
+			id, err := orNewID(req.ID)
+			if err != nil {
+				return idResponse{}, err
+			}
+			return idResponse{ID: id}, commands.NewOpenPracticeHandler(s.deps()).Handle(r.Context(), a, commands.OpenPractice{PracticeID: id, ConsentRule: req.ConsentRule})
+		})},
+		{method: "POST", path: "/practices/{id}/staff", roles: staffOnly, handle: withBody(s, http.StatusNoContent, func(r *http.Request, a domain.Actor, req staffRequest) (none, error) {
+			id, err := pathID(r, "id")
+			if err != nil {
+				return none{}, err
+			}
+			return none{}, settings().AddStaffMember(r.Context(), a, id, req.UserID, req.Role)
+		})},
+		{method: "DELETE", path: "/practices/{id}/staff/{user_id}", roles: staffOnly, handle: noBody(http.StatusNoContent, func(r *http.Request, a domain.Actor) (none, error) {
+			ids, err := pathIDs(r, "id", "user_id")
+			if err != nil {
+				return none{}, err
+			}
+			return none{}, settings().RemoveStaffMember(r.Context(), a, ids[0], ids[1])
+		})},
+		{method: "POST", path: "/practices/{id}/service-types", roles: staffOnly, handle: withBody(s, http.StatusCreated, func(r *http.Request, a domain.Actor, req serviceTypeRequest) (idResponse, error) {
+			id, err := pathID(r, "id")
+			if err != nil {
+				return idResponse{}, err
+			}
+			st, err := orNewID(req.ID)
+			if err != nil {
+				return idResponse{}, err
+			}
+			return idResponse{ID: st}, settings().AddServiceType(r.Context(), a, id, st, req.Code, req.Name)
+		})},
+		{method: "POST", path: "/practices/{id}/consent-templates", roles: staffOnly, handle: withBody(s, http.StatusNoContent, func(r *http.Request, a domain.Actor, req consentTemplateRequest) (none, error) {
+			id, err := pathID(r, "id")
+			if err != nil {
+				return none{}, err
+			}
+			return none{}, settings().PublishConsentTemplate(r.Context(), a, id, req.ServiceTypeID, req.Text, req.EffectiveFrom)
+		})},
+		{method: "PUT", path: "/practices/{id}/consent-rule", roles: staffOnly, handle: withBody(s, http.StatusNoContent, func(r *http.Request, a domain.Actor, req consentRuleRequest) (none, error) {
+			id, err := pathID(r, "id")
+			if err != nil {
+				return none{}, err
+			}
+			return none{}, settings().SetConsentRule(r.Context(), a, id, req.Rule)
+		})},
+		{method: "POST", path: "/practices/{id}/note-templates", roles: staffOnly, handle: withBody(s, http.StatusCreated, func(r *http.Request, a domain.Actor, req noteTemplateRequest) (idResponse, error) {
+			id, err := pathID(r, "id")
+			if err != nil {
+				return idResponse{}, err
+			}
+			tid, err := orNewID(req.ID)
+			if err != nil {
+				return idResponse{}, err
+			}
+			return idResponse{ID: tid}, settings().AddNoteTemplate(r.Context(), a, id, tid, req.Name, req.Fields)
+		})},
+		{method: "PUT", path: "/practices/{id}/retention-periods/{kind}", roles: staffOnly, handle: withBody(s, http.StatusNoContent, func(r *http.Request, a domain.Actor, req retentionRequest) (none, error) {
+			id, err := pathID(r, "id")
+			if err != nil {
+				return none{}, err
+			}
+			return none{}, settings().SetRetentionPeriod(r.Context(), a, id, practice.RecordKind(mux.Vars(r)["kind"]), req.Years)
+		})},
+		{method: "POST", path: "/practices/{id}/caseload-transfers", roles: staffOnly, handle: withBody(s, http.StatusOK, func(r *http.Request, a domain.Actor, req caseloadTransferRequest) (caseloadTransferResponse, error) {
+			id, err := pathID(r, "id")
+			if err != nil {
+				return caseloadTransferResponse{}, err
+			}
+			res, err := commands.NewTransferCaseloadHandler(s.deps()).Handle(r.Context(), a, commands.TransferCaseload{PracticeID: id, From: req.From, To: req.To, Reason: req.Reason})
+			if err != nil {
+				return caseloadTransferResponse{}, err
+			}
+			out := caseloadTransferResponse{Moved: res.Moved, Skipped: res.Skipped, Failed: map[domain.ID]string{}}
+			for cid, ferr := range res.Failed {
+				_, code, _ := statusFor(ferr)
+				out.Failed[cid] = code
+			}
+			return out, nil
+		})},
+	}
+}
