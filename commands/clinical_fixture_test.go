@@ -21,7 +21,7 @@ import (
 // one service type with a published consent form (version 1, in force from start).
 type clinic struct {
 	deps       commands.Deps
-	store      *eventstore.Memory
+	store      eventstore.Store
 	keys       *keyring.Keyring
 	clock      *testClock
 	practiceID domain.ID
@@ -79,7 +79,7 @@ func newClinic(tb testing.TB) *clinic {
 }
 
 // setUpClinic opens the practice on deps.
-func setUpClinic(tb testing.TB, deps commands.Deps, clock *testClock, store *eventstore.Memory, keys *keyring.Keyring) *clinic {
+func setUpClinic(tb testing.TB, deps commands.Deps, clock *testClock, store eventstore.Store, keys *keyring.Keyring) *clinic {
 	tb.Helper()
 	c := &clinic{
 		deps: deps, store: store, keys: keys, clock: clock,
