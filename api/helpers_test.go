@@ -148,15 +148,20 @@ func newEnv(tb testing.TB, adjust ...func(*api.Config)) *env {
 	return e
 }
 
-// user registers a user as the system (bootstrap) and returns its id.
-func (e *env) user(tb testing.TB, role domain.Role, email string) domain.ID {
+// user registers a user as the system (bootstrap) and returns its id; id may preset it (a
+// client's portal account has the client's id).
+func (e *env) user(tb testing.TB, role domain.Role, email string, id ...domain.ID) domain.ID {
 	tb.Helper()
-	id, err := commands.NewRegisterUserHandler(e.ident).Handle(context.Background(),
-		domain.Actor{Role: domain.RoleSystem}, commands.RegisterUser{Role: role, Email: email, Password: testPassword})
+	var preset domain.ID
+	if len(id) > 0 {
+		preset = id[0]
+	}
+	id0, err := commands.NewRegisterUserHandler(e.ident).Handle(context.Background(),
+		domain.Actor{Role: domain.RoleSystem}, commands.RegisterUser{UserID: preset, Role: role, Email: email, Password: testPassword})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return id
+	return id0
 }
 
 // client is an HTTP caller with an optional session (cookie and CSRF token) or bearer token.

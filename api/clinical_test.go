@@ -1,0 +1,270 @@
+package api_test
+
+import (
+	"bytes"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseledger/caseledger/domain"
+)
+
+// practiceFixture is a practice set up over the API: an admin, a DPO, a practice manager, two
+// therapists (alice holds the client), one service type, one client with a portal account and a
+// signed progress note.
+type practiceFixture struct {
+	e                               *env
+	admin, dpo, manager, alice, bob *client
+	portal                          *client
+	practiceID, serviceID, clientID domain.ID
+	noteID, aliceID, bobID          domain.ID
+}
+
+const clientName = "Zebedee-Quinlan"
+
+func newPractice(t *testing.T) *practiceFixture {
+	t.Helper()
+	e := newEnv(t)
+	f := &practiceFixture{e: e}
+	e.user(t, domain.RoleAdmin, "admin@practice.example")
+	dpoID := e.user(t, domain.RoleDPO, "dpo@practice.example")
+	managerID := e.user(t, domain.RolePracticeManager, "manager@practice.example")
+	f.aliceID = e.user(t, domain.RoleTherapist, "alice@practice.example")
+	f.bobID = e.user(t, domain.RoleTherapist, "bob@practice.example")
+	f.admin = e.signIn(t, "admin@practice.example")
+
+	var id struct {
+		ID domain.ID `json:"id"`
+	}
+	res := f.admin.do(t, "POST", "/api/v1/practices", map[string]string{"consent_rule": "warn"})
+	expectStatus(t, res, http.StatusCreated, "")
+	res.decode(t, &id)
+	f.practiceID = id.ID
+	for user, role := range map[domain.ID]string{dpoID: "dpo", managerID: "practice_manager", f.aliceID: "therapist", f.bobID: "therapist"} {
+		expectStatus(t, f.admin.do(t, "POST", "/api/v1/practices/"+f.practiceID.String()+"/staff", map[string]any{"user_id": user, "role": role}), http.StatusNoContent, "")
+	}
+	res = f.admin.do(t, "POST", "/api/v1/practices/"+f.practiceID.String()+"/service-types", map[string]string{"code": "individual", "name": "Individual therapy"})
+	expectStatus(t, res, http.StatusCreated, "")
+	res.decode(t, &id)
+	f.serviceID = id.ID
+
+	f.alice = e.signIn(t, "alice@practice.example")
+	f.bob = e.signIn(t, "bob@practice.example")
+	f.dpo = e.signIn(t, "dpo@practice.example")
+	f.manager = e.signIn(t, "manager@practice.example")
+	res = f.alice.do(t, "POST", "/api/v1/clients", map[string]any{
+		"practice_id": f.practiceID, "therapist_id": f.aliceID,
+		"details": map[string]string{"given_name": clientName, "family_name": "Client", "date_of_birth": "1990-04-05", "email": "zq@client.example"},
+	})
+	expectStatus(t, res, http.StatusCreated, "")
+	res.decode(t, &id)
+	f.clientID = id.ID
+	e.user(t, domain.RoleClient, "zq@client.example", f.clientID)
+	f.portal = e.signIn(t, "zq@client.example")
+
+	res = f.alice.do(t, "POST", f.clientPath("/notes"), map[string]any{
+		"kind": "progress", "template_id": "00000000-0000-0000-0000-000000000001",
+		"fields": map[string]string{"subjective": "reports better sleep", "objective": "calm", "assessment": "improving", "plan": "continue"},
+	})
+	expectStatus(t, res, http.StatusCreated, "")
+	res.decode(t, &id)
+	f.noteID = id.ID
+	return f
+}
+
+func (f *practiceFixture) clientPath(suffix string) string {
+	return "/api/v1/clients/" + f.clientID.String() + suffix
+}
+
+// sameProblem reports whether two problem bodies are equal once their request ids are removed
+// and the requested ids (real and missing) are replaced by a placeholder.
+func sameProblem(a, b []byte, realID, missingID domain.ID) bool {
+	norm := func(body []byte, id domain.ID) string {
+		s := string(body)
+		if i := strings.Index(s, `"request_id"`); i >= 0 {
+			s = s[:i]
+		}
+		return strings.ReplaceAll(s, id.String(), "ID")
+	}
+	return norm(a, realID) == norm(b, missingID)
+}
+
+func TestAnotherTherapistsRecordIsNotFound(t *testing.T) {
+	t.Parallel()
+	f := newPractice(t)
+	missing := domain.ID{0x01, 0x90, 15: 9}
+	st := f.serviceID.String()
+	cases := []struct {
+		method, suffix string
+		body           any
+	}{
+		{"GET", "", nil},
+		{"PUT", "/details", map[string]any{"details": map[string]string{"given_name": "X", "family_name": "Y", "date_of_birth": "1990-01-01"}}},
+		{"POST", "/discharge", map[string]string{"ended_on": "2026-01-01"}},
+		{"POST", "/consents", map[string]any{"service_type_id": st, "version": 1, "method": "in_person", "signer": "client", "signed_at": time.Now().UTC()}},
+		{"DELETE", "/consents/" + st, nil},
+		{"POST", "/sharing-consents", map[string]any{"recipient": map[string]string{"kind": "gp", "name": "Dr X"}, "purpose": "care", "expires": time.Now().Add(time.Hour).UTC(), "method": "in_person", "signed_at": time.Now().UTC()}},
+		{"DELETE", "/sharing-consents/" + st, nil},
+		{"POST", "/transfer", map[string]any{"to": f.bobID, "basis": "client_consent", "consent_method": "in_person", "consented_at": time.Now().UTC()}},
+		{"POST", "/notes", map[string]any{"kind": "progress", "template_id": "00000000-0000-0000-0000-000000000001", "fields": map[string]string{"subjective": "x"}}},
+		{"GET", "/notes", nil},
+		{"GET", "/notes/" + f.noteID.String(), nil},
+		{"PUT", "/notes/" + f.noteID.String(), map[string]any{"kind": "progress", "fields": map[string]string{"subjective": "x"}}},
+		{"POST", "/notes/" + f.noteID.String() + "/signature", map[string]string{"kind": "progress"}},
+		{"POST", "/notes/" + f.noteID.String() + "/addenda", map[string]string{"kind": "progress", "text": "x"}},
+	}
+	for _, c := range cases {
+		t.Run(c.method+" "+c.suffix, func(t *testing.T) {
+			res := f.bob.do(t, c.method, f.clientPath(c.suffix), c.body)
+			expectStatus(t, res, http.StatusNotFound, "")
+			miss := f.bob.do(t, c.method, "/api/v1/clients/"+missing.String()+c.suffix, c.body)
+			expectStatus(t, miss, http.StatusNotFound, "")
+			if !sameProblem(res.body, miss.body, f.clientID, missing) {
+				t.Fatalf("another therapist's record and a missing one answer differently:\n%s\n%s", res.body, miss.body)
+			}
+			if bytes.Contains(res.body, []byte(clientName)) {
+				t.Fatal("the answer names the client")
+			}
+		})
+	}
+	t.Run("the holder still reads", func(t *testing.T) {
+		expectStatus(t, f.alice.do(t, "GET", f.clientPath(""), nil), http.StatusOK, "")
+	})
+}
+
+func TestRolesOnClinicalData(t *testing.T) {
+	t.Parallel()
+	f := newPractice(t)
+	cases := []struct {
+		name   string
+		who    func() *client
+		path   string
+		status int
+		code   string
+	}{
+		{"manager asking for notes", func() *client { return f.manager }, f.clientPath("/notes"), 403, "role_forbidden"},
+		{"manager asking for one note", func() *client { return f.manager }, f.clientPath("/notes/" + f.noteID.String()), 403, "role_forbidden"},
+		{"DPO asking for notes", func() *client { return f.dpo }, f.clientPath("/notes"), 403, "role_forbidden"},
+		{"manager asking for the record", func() *client { return f.manager }, f.clientPath(""), 403, "role_forbidden"},
+		{"client reads own record", func() *client { return f.portal }, f.clientPath(""), 200, ""},
+		{"client cannot read notes", func() *client { return f.portal }, f.clientPath("/notes"), 403, "role_forbidden"},
+		{"DPO reads the record", func() *client { return f.dpo }, f.clientPath(""), 200, ""},
+		{"holder reads notes", func() *client { return f.alice }, f.clientPath("/notes"), 200, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := c.who().do(t, "GET", c.path, nil)
+			expectStatus(t, res, c.status, c.code)
+			if c.status != 200 && bytes.Contains(res.body, []byte("better sleep")) {
+				t.Fatal("refusal carries note content")
+			}
+		})
+	}
+	t.Run("a client sees only their own record", func(t *testing.T) {
+		var other struct {
+			ID domain.ID `json:"id"`
+		}
+		res := f.alice.do(t, "POST", "/api/v1/clients", map[string]any{
+			"practice_id": f.practiceID, "therapist_id": f.aliceID,
+			"details": map[string]string{"given_name": "Other", "family_name": "Person", "date_of_birth": "1980-01-01"},
+		})
+		expectStatus(t, res, http.StatusCreated, "")
+		res.decode(t, &other)
+		expectStatus(t, f.portal.do(t, "GET", "/api/v1/clients/"+other.ID.String(), nil), http.StatusNotFound, "client_not_found")
+	})
+}
+
+func TestReadsAreAuditedFirst(t *testing.T) {
+	t.Parallel()
+	f := newPractice(t)
+	stream := "client-" + f.clientID.String()
+	cases := []struct {
+		name string
+		path string
+	}{
+		{"client record", f.clientPath("?purpose=treatment")},
+		{"notes", f.clientPath("/notes")},
+		{"one note", f.clientPath("/notes/" + f.noteID.String())},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := countOf(f.e.eventTypes(t, stream), "RecordAccessed")
+			res := f.alice.do(t, "GET", c.path, nil)
+			expectStatus(t, res, http.StatusOK, "")
+			if after := countOf(f.e.eventTypes(t, stream), "RecordAccessed"); after != before+1 {
+				t.Fatalf("RecordAccessed events %d -> %d", before, after)
+			}
+		})
+		t.Run(c.name+" fails without data when the audit append fails", func(t *testing.T) {
+			f.e.log.failType.Store("RecordAccessed")
+			defer f.e.log.failType.Store("")
+			res := f.alice.do(t, "GET", c.path, nil)
+			expectStatus(t, res, http.StatusInternalServerError, "internal")
+			if bytes.Contains(res.body, []byte(clientName)) || bytes.Contains(res.body, []byte("better sleep")) {
+				t.Fatalf("failed read leaked data: %s", res.body)
+			}
+		})
+	}
+}
+
+func TestEmergencyAccess(t *testing.T) {
+	t.Parallel()
+	f := newPractice(t)
+	reason := "client called in crisis; alice is on leave and unreachable"
+	expectStatus(t, f.bob.do(t, "GET", f.clientPath("?emergency=true"), nil), http.StatusNotFound, "client_not_found")
+	expectStatus(t, f.bob.do(t, "POST", f.clientPath("/emergency-access"), map[string]string{"reason": "urgent"}), http.StatusBadRequest, "invalid_reason")
+	expectStatus(t, f.manager.do(t, "POST", f.clientPath("/emergency-access"), map[string]string{"reason": reason}), http.StatusForbidden, "role_forbidden")
+
+	var grant struct {
+		GrantID domain.ID `json:"grant_id"`
+	}
+	res := f.bob.do(t, "POST", f.clientPath("/emergency-access"), map[string]string{"reason": reason})
+	expectStatus(t, res, http.StatusCreated, "")
+	res.decode(t, &grant)
+	res = f.bob.do(t, "GET", f.clientPath("?emergency=true"), nil)
+	expectStatus(t, res, http.StatusOK, "")
+	if !bytes.Contains(res.body, []byte(clientName)) {
+		t.Fatalf("record: %s", res.body)
+	}
+	t.Run("still refused without asking for emergency access", func(t *testing.T) {
+		expectStatus(t, f.bob.do(t, "GET", f.clientPath(""), nil), http.StatusNotFound, "client_not_found")
+	})
+	t.Run("the DPO sees the grant and its reason", func(t *testing.T) {
+		var list struct {
+			Grants []struct {
+				GrantID     domain.ID `json:"grant_id"`
+				TherapistID domain.ID `json:"therapist_id"`
+				ClientID    domain.ID `json:"client_id"`
+				Reason      string    `json:"reason"`
+			} `json:"grants"`
+		}
+		res := f.dpo.do(t, "GET", "/api/v1/emergency-access?pending=true", nil)
+		expectStatus(t, res, http.StatusOK, "")
+		res.decode(t, &list)
+		if len(list.Grants) != 1 || list.Grants[0].GrantID != grant.GrantID || list.Grants[0].Reason != reason || list.Grants[0].TherapistID != f.bobID {
+			t.Fatalf("grants: %+v", list.Grants)
+		}
+		expectStatus(t, f.dpo.do(t, "POST", "/api/v1/emergency-access/"+grant.GrantID.String()+"/review", nil), http.StatusNoContent, "")
+		f.dpo.do(t, "GET", "/api/v1/emergency-access?pending=true", nil).decode(t, &list)
+		if len(list.Grants) != 0 {
+			t.Fatalf("reviewed grant still pending: %+v", list.Grants)
+		}
+		expectStatus(t, f.bob.do(t, "GET", "/api/v1/emergency-access", nil), http.StatusForbidden, "role_forbidden")
+	})
+	t.Run("grant stream and access are events; reason sealed", func(t *testing.T) {
+		if types := f.e.eventTypes(t, "emergency-"+grant.GrantID.String()); !slices.Equal(types, []string{"EmergencyAccessGranted"}) {
+			t.Fatalf("grant stream: %v", types)
+		}
+		var n int
+		if err := f.e.admin.QueryRow(t.Context(), `SELECT count(*) FROM event_log WHERE position(convert_to($1,'UTF8') in payload) > 0`, "crisis").Scan(&n); err != nil || n != 0 {
+			t.Fatalf("reason in clear: %d %v", n, err)
+		}
+	})
+	t.Run("grant expires", func(t *testing.T) {
+		f.e.clock.Advance(5 * time.Hour)
+		f.bob = f.e.signIn(t, "bob@practice.example")
+		expectStatus(t, f.bob.do(t, "GET", f.clientPath("?emergency=true"), nil), http.StatusNotFound, "client_not_found")
+	})
+}
