@@ -74,7 +74,7 @@ func loadClientAndPractice(ctx context.Context, d Deps, actor domain.Actor, id d
 
 // appendToClient appends events to the client's stream, sealed under the client's key, if the
 // stream is still at the loaded version. A concurrent change is a KindConflict error with code
-// "concurrent_change": the caller may retry the command.
+// "concurrent_change" that also matches eventstore.ErrWrongExpectedVersion.
 func appendToClient(ctx context.Context, d Deps, id domain.ID, l Loaded, actor domain.Actor, events ...domain.Event) error {
 	_, err := appendEvents(ctx, d, ClientStream(id), l.Expected(), Envelope{Actor: actor, Subject: id}, events...)
 	return concurrentChange(err)
@@ -89,32 +89,51 @@ func concurrentChange(err error) error {
 }
 
 // changeClient is the body of every command that loads a client, decides on it and appends the
-// result: decide receives the visible client and its practice.
+// result: decide receives the visible client and its practice. A concurrent change is retried.
 func changeClient(ctx context.Context, d Deps, actor domain.Actor, id domain.ID, decide func(*client.Client, *practice.Practice) (domain.Event, error)) error {
-	c, l, p, err := loadClientAndPractice(ctx, d, actor, id)
-	if err != nil {
-		return err
+	return retryConcurrent(func() error {
+		c, l, p, err := loadClientAndPractice(ctx, d, actor, id)
+		if err != nil {
+			return err
+		}
+		ev, err := decide(c, p)
+		if err != nil {
+			return err
+		}
+		return appendToClient(ctx, d, id, l, actor, ev)
+	})
+}
+
+// concurrentAttempts is how many times in all a command decides before giving up on append races.
+const concurrentAttempts = 5
+
+// retryConcurrent runs attempt again, on fresh state, while it loses an append race (the stream
+// changed between load and append), at most concurrentAttempts times in all. Other errors,
+// including domain conflicts, are returned at once.
+func retryConcurrent(attempt func() error) error {
+	for i := 1; ; i++ {
+		err := attempt()
+		if i == concurrentAttempts || !errors.Is(err, eventstore.ErrWrongExpectedVersion) {
+			return err
+		}
 	}
-	ev, err := decide(c, p)
-	if err != nil {
-		return err
-	}
-	return appendToClient(ctx, d, id, l, actor, ev)
 }
 
 // changePractice loads a practice, decides on it and appends the result (plaintext: practice
-// settings hold no personal data).
+// settings hold no personal data). A concurrent change is retried.
 func changePractice(ctx context.Context, d Deps, actor domain.Actor, id domain.ID, decide func(*practice.Practice) (domain.Event, error)) error {
-	p, l, err := LoadPractice(ctx, d, id)
-	if err != nil {
-		return err
-	}
-	ev, err := decide(p)
-	if err != nil {
-		return err
-	}
-	_, err = appendEvents(ctx, d, PracticeStream(id), l.Expected(), Envelope{Actor: actor}, ev)
-	return concurrentChange(err)
+	return retryConcurrent(func() error {
+		p, l, err := LoadPractice(ctx, d, id)
+		if err != nil {
+			return err
+		}
+		ev, err := decide(p)
+		if err != nil {
+			return err
+		}
+		_, err = appendEvents(ctx, d, PracticeStream(id), l.Expected(), Envelope{Actor: actor}, ev)
+		return concurrentChange(err)
+	})
 }
 
 // newID returns a fresh UUIDv7 as a domain.ID.

@@ -63,17 +63,19 @@ func loadNotebook(ctx context.Context, d Deps, actor domain.Actor, clientID doma
 }
 
 // changeNotebook is the body of every note-writing command: load, decide, and append the event to
-// the notebook's stream sealed under the client's key, if the notebook is unchanged meanwhile
-// (else KindConflict "concurrent_change").
+// the notebook's stream sealed under the client's key, if the notebook is unchanged meanwhile. A
+// concurrent change is retried; after the last attempt it is KindConflict "concurrent_change".
 func changeNotebook(ctx context.Context, d Deps, actor domain.Actor, clientID domain.ID, kind note.Kind, decide func(notebookContext) (domain.Event, error)) error {
-	nc, err := loadNotebook(ctx, d, actor, clientID, kind)
-	if err != nil {
-		return err
-	}
-	ev, err := decide(nc)
-	if err != nil {
-		return err
-	}
-	_, err = appendEvents(ctx, d, NotesStream(clientID, nc.kind), nc.notebookLoaded.Expected(), Envelope{Actor: actor, Subject: clientID}, ev)
-	return concurrentChange(err)
+	return retryConcurrent(func() error {
+		nc, err := loadNotebook(ctx, d, actor, clientID, kind)
+		if err != nil {
+			return err
+		}
+		ev, err := decide(nc)
+		if err != nil {
+			return err
+		}
+		_, err = appendEvents(ctx, d, NotesStream(clientID, nc.kind), nc.notebookLoaded.Expected(), Envelope{Actor: actor, Subject: clientID}, ev)
+		return concurrentChange(err)
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/caseledger/caseledger/commands"
@@ -165,4 +166,43 @@ func TestPracticeNoteTemplate(t *testing.T) {
 	must(t, commands.NewSignNoteHandler(c.deps).Handle(ctx, c.alice, commands.SignNote{ClientID: cl, NoteID: id}))
 	_, err = commands.NewDraftNoteHandler(c.deps).Handle(ctx, c.alice, commands.DraftNote{ClientID: cl, TemplateID: tpl, Fields: map[string]string{"plan": "x"}})
 	wantKind(t, err, domain.KindInvalid, "invalid_note_field")
+}
+
+// TestConcurrentReadsAreEachAudited races four reads of one note with a consent signature on the
+// same client stream. Five racing writers and five attempts each: in every round one append wins,
+// so every read is recorded, exactly once.
+func TestConcurrentReadsAreEachAudited(t *testing.T) {
+	t.Parallel()
+	c := newClinic(t)
+	ctx := context.Background()
+	cl := c.register(t, c.alice)
+	id := c.draftSigned(t, c.alice, cl, note.KindProgress)
+	const readers = 4
+	errs := make([]error, readers+1)
+	var wg sync.WaitGroup
+	for i := range readers {
+		wg.Go(func() { _, errs[i] = c.readNote(ctx, c.alice, cl, id, note.KindProgress) })
+	}
+	wg.Go(func() {
+		errs[readers] = commands.NewSignConsentHandler(c.deps).Handle(ctx, c.alice, commands.SignConsent{
+			ClientID: cl, ServiceTypeID: c.service, Version: 1, Method: client.SignedInPerson, Signer: client.SignerClient, SignedAt: clinicStart,
+		})
+	})
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("call %d: %v", i, err)
+		}
+	}
+	recs, err := c.store.ReadStream(ctx, commands.ClientStream(cl), 0, 100)
+	must(t, err)
+	accessed := 0
+	for _, r := range recs {
+		if r.Type == "RecordAccessed" {
+			accessed++
+		}
+	}
+	if accessed != readers {
+		t.Fatalf("%d reads recorded, want %d", accessed, readers)
+	}
 }

@@ -30,34 +30,37 @@ func NewReadNoteHandler(d Deps) *ReadNoteHandler { return &ReadNoteHandler{d: d}
 // KindNotFound; managers, admins, DPOs and auditors KindForbidden, with no content in the error.
 //
 // Before anything is returned, RecordAccessed (who, what, which note, why) is appended to the
-// client's stream at the version the authorisation was decided on. If that append fails — the
-// record changed meanwhile (KindConflict "concurrent_change": retry) or the log is unavailable —
-// nothing is returned.
+// client's stream at the version the authorisation was decided on. If the record changed
+// meanwhile, the read is authorised again on the new state and retried (5 attempts in all, then
+// KindConflict "concurrent_change"); if the append fails otherwise, nothing is returned.
 func (h *ReadNoteHandler) Handle(ctx context.Context, actor domain.Actor, q ReadNote) ([]note.Note, error) {
-	nc, err := loadNotebook(ctx, h.d, actor, q.ClientID, q.Kind)
-	if err != nil {
-		return nil, err
-	}
 	var notes []note.Note
-	if q.NoteID.IsZero() {
-		notes, err = nc.notebook.List(actor, nc.client)
-	} else {
-		var n note.Note
-		n, err = nc.notebook.Read(actor, nc.client, q.NoteID)
-		notes = []note.Note{n}
-	}
+	err := retryConcurrent(func() error {
+		nc, err := loadNotebook(ctx, h.d, actor, q.ClientID, q.Kind)
+		if err != nil {
+			return err
+		}
+		if q.NoteID.IsZero() {
+			notes, err = nc.notebook.List(actor, nc.client)
+		} else {
+			var n note.Note
+			n, err = nc.notebook.Read(actor, nc.client, q.NoteID)
+			notes = []note.Note{n}
+		}
+		if err != nil {
+			return err
+		}
+		what := client.AccessNote
+		if nc.kind == note.KindPsychotherapy {
+			what = client.AccessPsychotherapyNote
+		}
+		ev, err := nc.client.RecordAccess(actor, what, q.NoteID, q.Purpose, h.d.Clock.Now())
+		if err != nil {
+			return err
+		}
+		return appendToClient(ctx, h.d, q.ClientID, nc.clientLoaded, actor, ev)
+	})
 	if err != nil {
-		return nil, err
-	}
-	what := client.AccessNote
-	if nc.kind == note.KindPsychotherapy {
-		what = client.AccessPsychotherapyNote
-	}
-	ev, err := nc.client.RecordAccess(actor, what, q.NoteID, q.Purpose, h.d.Clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	if err := appendToClient(ctx, h.d, q.ClientID, nc.clientLoaded, actor, ev); err != nil {
 		return nil, err
 	}
 	return notes, nil

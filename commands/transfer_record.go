@@ -24,16 +24,18 @@ func NewTransferRecordHandler(d Deps) *TransferRecordHandler { return &TransferR
 // appended to the client's stream; from then on the previous holder has no access, and the
 // stream's custody history shows who held the record when.
 func (h *TransferRecordHandler) Handle(ctx context.Context, actor domain.Actor, cmd TransferRecord) error {
-	c, l, p, err := loadClientAndPractice(ctx, h.d, actor, cmd.ClientID)
-	if err != nil {
-		return err
-	}
-	ev, err := c.TransferRecord(actor, p, cmd.Transfer, h.d.Clock.Now())
-	if err != nil {
-		return err
-	}
-	if err := addToCaseload(ctx, h.d, actor, cmd.Transfer.To, cmd.ClientID); err != nil {
-		return err
-	}
-	return appendToClient(ctx, h.d, cmd.ClientID, l, actor, ev)
+	return retryConcurrent(func() error {
+		c, l, p, err := loadClientAndPractice(ctx, h.d, actor, cmd.ClientID)
+		if err != nil {
+			return err
+		}
+		ev, err := c.TransferRecord(actor, p, cmd.Transfer, h.d.Clock.Now())
+		if err != nil {
+			return err
+		}
+		if err := addToCaseload(ctx, h.d, actor, cmd.Transfer.To, cmd.ClientID); err != nil {
+			return err
+		}
+		return appendToClient(ctx, h.d, cmd.ClientID, l, actor, ev)
+	})
 }
