@@ -10,8 +10,8 @@ CREATE TABLE projection_checkpoints (
     name             text NOT NULL CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
     generation       integer NOT NULL CHECK (generation > 0),
     active           boolean NOT NULL,
-    -- position is eventstore.Position.String() of the last applied event ('' = Start).
-    position         text NOT NULL DEFAULT '',
+    -- position is eventstore.Position.String() of the last applied event (or of Start).
+    position         text NOT NULL,
     -- applied counts the events this generation applied; it is also the sequence number base of
     -- the next batch, so rows numbered from it are the same in a rebuild.
     applied          bigint NOT NULL DEFAULT 0 CHECK (applied >= 0),

@@ -13,8 +13,9 @@ import (
 // which role, did what, to which record and data subject, when), numbered in log order, plus which
 // therapist holds each subject's record (rm_audit_caseload) so that a therapist can ask who
 // accessed their clients. For RecordAccessed it also keeps the kind and id of what was read. It
-// keeps its trail after erasure (ids only), but forgets who held an erased subject's record: a
-// rebuild cannot decrypt that any more, and rebuilt and incremental read models must agree.
+// keeps its trail after erasure (ids only), but forgets who held an erased subject's record and
+// what exactly was accessed: those came from sealed payloads a rebuild can no longer open, and
+// rebuilt and incremental read models must agree.
 type Audit struct {
 	Keys Keys
 }
@@ -37,6 +38,10 @@ func (p Audit) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM rm_audit_caseload WHERE generation = $1 AND subject_id = $2`,
 			tx.Generation, subject); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE rm_audit_trail SET accessed_what = NULL, accessed_id = NULL
+			WHERE generation = $1 AND subject_id = $2`, tx.Generation, subject); err != nil {
 			return err
 		}
 	case "RecordAccessed", "ClientRegistered", "RecordTransferred", "RecordArchived":

@@ -94,10 +94,10 @@ func scanCheckpoint(row pgx.Row) (checkpoint, error) {
 // generation already. Concurrent calls are safe.
 func (c checkpoints) ensure(ctx context.Context, name string) error {
 	_, err := c.pool.Exec(ctx, `
-		INSERT INTO projection_checkpoints (name, generation, active)
-		SELECT $1, coalesce(max(generation), 0) + 1, true FROM projection_checkpoints WHERE name = $1
+		INSERT INTO projection_checkpoints (name, generation, active, position)
+		SELECT $1, coalesce(max(generation), 0) + 1, true, $2 FROM projection_checkpoints WHERE name = $1
 		HAVING NOT bool_or(coalesce(active, false)) OR count(*) = 0
-		ON CONFLICT DO NOTHING`, name)
+		ON CONFLICT DO NOTHING`, name, eventstore.Start.String())
 	if err != nil {
 		return fmt.Errorf("projections: create checkpoint %s: %w", name, err)
 	}

@@ -101,6 +101,9 @@ func New(cfg Config) (*Engine, error) {
 func (e *Engine) Run(ctx context.Context) error {
 	for _, p := range e.cfg.Projectors {
 		if err := e.cps.ensure(ctx, p.Name()); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
 			return err
 		}
 	}

@@ -31,7 +31,7 @@ type Appointment struct {
 }
 
 // Appointments returns the appointments the actor may see (a therapist: their own; the DPO: all)
-// that start in [from, to), sorted by start.
+// that start in [from, to), sorted by start (then id).
 func (r *Reader) Appointments(ctx context.Context, actor domain.Actor, from, to time.Time) ([]Appointment, error) {
 	if !from.Before(to) {
 		return nil, domain.Invalid("period", "from must be before to")
@@ -75,7 +75,12 @@ func (r *Reader) Appointments(ctx context.Context, actor domain.Actor, from, to 
 		}
 		return rows.Err()
 	})
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Start.Equal(out[j].Start) {
+			return out[i].Start.Before(out[j].Start)
+		}
+		return out[i].AppointmentID.String() < out[j].AppointmentID.String()
+	})
 	return out, err
 }
 

@@ -83,9 +83,9 @@ func (e *Engine) startGeneration(ctx context.Context, p Projector) (int32, error
 			}
 		}
 		return tx.QueryRow(ctx, `
-			INSERT INTO projection_checkpoints (name, generation, active)
-			SELECT $1, max(generation) + 1, false FROM projection_checkpoints WHERE name = $1
-			RETURNING generation`, p.Name()).Scan(&gen)
+			INSERT INTO projection_checkpoints (name, generation, active, position)
+			SELECT $1, max(generation) + 1, false, $2 FROM projection_checkpoints WHERE name = $1
+			RETURNING generation`, p.Name(), eventstore.Start.String()).Scan(&gen)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("projections: start rebuild of %s: %w", p.Name(), err)
