@@ -42,9 +42,10 @@ func WaitlistEntryStream(entry domain.ID) eventstore.StreamID {
 const maxRaceAttempts = 50
 
 // LoadCalendar reads and rebuilds a therapist's calendar and loads its time zone. A calendar
-// never configured is returned empty (Configured false) with UTC as its zone.
+// never configured is returned empty (Configured false) with UTC as its zone. Events read before
+// are kept in a process-wide cache (calendarCache): only newer ones are read from the log.
 func LoadCalendar(ctx context.Context, d Deps, therapist domain.ID) (*scheduling.Calendar, Loaded, *time.Location, error) {
-	l, err := loadStream(ctx, d, CalendarStream(therapist), scheduling.Decode)
+	l, err := calendars.load(ctx, d, therapist)
 	if err != nil {
 		return nil, Loaded{}, nil, err
 	}

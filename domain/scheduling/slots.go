@@ -1,6 +1,7 @@
 package scheduling
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -45,7 +46,7 @@ func (c *Calendar) FreeSlots(q SlotQuery, now time.Time, loc *time.Location) ([]
 			windows = intersect(windows, Availability{Weekly: c.selfBooking.Hours}.Windows(from, to.Add(q.Length), loc))
 		}
 	}
-	busy := c.busy(now)
+	busy := c.busy(now, Interval{from, to.Add(q.Length)})
 	step := c.policy.Step()
 	var out []Interval
 	j := 0
@@ -55,10 +56,11 @@ func (c *Calendar) FreeSlots(q SlotQuery, now time.Time, loc *time.Location) ([]
 			if q.SelfBooking && c.selfBooking.bookable(slot, q.ServiceTypeID, now, loc) != nil {
 				continue
 			}
-			for j < len(busy) && !busy[j].End.After(slot.Start) {
+			start, end := slot.Start.UnixNano(), slot.End.UnixNano()
+			for j < len(busy) && busy[j].end <= start {
 				j++
 			}
-			if j < len(busy) && busy[j].Start.Before(slot.End) {
+			if j < len(busy) && busy[j].start < end {
 				continue
 			}
 			out = append(out, slot)
@@ -67,28 +69,35 @@ func (c *Calendar) FreeSlots(q SlotQuery, now time.Time, loc *time.Location) ([]
 	return out, nil
 }
 
-// busy returns the time no new session may use, as sorted disjoint intervals: every occupying
-// reservation and every hold active at now, widened by the buffer.
-func (c *Calendar) busy(now time.Time) []Interval {
+// span is an interval as Unix nanoseconds, for the hot loop of FreeSlots.
+type span struct{ start, end int64 }
+
+// busy returns the time within near that no new session may use, as sorted disjoint spans: every
+// occupying reservation and every hold active at now, widened by the buffer.
+func (c *Calendar) busy(now time.Time, near Interval) []span {
 	b := c.policy.Buffer()
-	var spans []Interval
+	near = near.padded(b)
+	spans := make([]span, 0, len(c.reservations))
+	add := func(iv Interval) {
+		if p := iv.padded(b); p.Overlaps(near) {
+			spans = append(spans, span{p.Start.UnixNano(), p.End.UnixNano()})
+		}
+	}
 	for _, r := range c.reservations {
 		if r.Status.Occupies() {
-			spans = append(spans, r.Slot.padded(b))
+			add(r.Slot)
 		}
 	}
 	for _, h := range c.holds {
 		if h.activeAt(now) {
-			spans = append(spans, h.Slot.padded(b))
+			add(h.Slot)
 		}
 	}
-	slices.SortFunc(spans, func(x, y Interval) int { return x.Start.Compare(y.Start) })
-	var out []Interval
+	slices.SortFunc(spans, func(x, y span) int { return cmp.Compare(x.start, y.start) })
+	out := spans[:0]
 	for _, s := range spans {
-		if n := len(out); n > 0 && !out[n-1].End.Before(s.Start) {
-			if s.End.After(out[n-1].End) {
-				out[n-1].End = s.End
-			}
+		if n := len(out); n > 0 && out[n-1].end >= s.start {
+			out[n-1].end = max(out[n-1].end, s.end)
 			continue
 		}
 		out = append(out, s)
