@@ -70,6 +70,8 @@ DECLARE
     v_next   bigint;
     v_prevs  bytea[];
     v_hashes bytea[];
+    v_tail   bytea;
+    v_v      bigint;
 BEGIN
     SELECT e.version, e.hash INTO o_version, v_hash
       FROM event_log e WHERE e.stream_id = p_stream ORDER BY e.version DESC LIMIT 1;
@@ -85,10 +87,13 @@ BEGIN
         v_next := 0;
         v_hash := '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea;
     END IF;
-    FOR i IN 1 .. cardinality(p_ids) LOOP
-        v_prevs[i] := v_hash;
-        v_hash := sha256(v_hash || p_head || int8send(v_next + i - 1) || p_tails[i]);
-        v_hashes[i] := v_hash;
+    -- FOREACH walks the array once; subscripting p_tails[i] would rescan it for every event.
+    v_v := v_next;
+    FOREACH v_tail IN ARRAY p_tails LOOP
+        v_prevs := v_prevs || v_hash;
+        v_hash := sha256(v_hash || p_head || int8send(v_v) || v_tail);
+        v_hashes := v_hashes || v_hash;
+        v_v := v_v + 1;
     END LOOP;
     WITH ins AS (
         INSERT INTO event_log (tx_order, stream_id, version, event_id, event_type, schema_version,
@@ -101,7 +106,6 @@ BEGIN
                       p_correlations, p_causations, p_payloads, v_prevs, v_hashes)
                WITH ORDINALITY AS u(id, typ, schema, occurred, actor, role, subject, key, corr, caus,
                                     payload, prev, hash, n)
-         ORDER BY u.n
         RETURNING tx_order, position)
     SELECT max(ins.tx_order), max(ins.position) INTO o_tx, o_position FROM ins;
     o_status := 0;

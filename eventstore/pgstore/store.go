@@ -39,7 +39,8 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Store, error) {
 	if _, err := Realign(ctx, pool); err != nil {
 		return nil, err
 	}
-	return &Store{pool: pool, cfg: cfg.withDefaults(), notifier: notifier{pool: pool}, changed: make(chan struct{})}, nil
+	cfg = cfg.withDefaults()
+	return &Store{pool: pool, cfg: cfg, notifier: notifier{pool: pool, gap: cfg.NotifyInterval}, changed: make(chan struct{})}, nil
 }
 
 // Realign makes sure new events will sort after every stored one, raising the transaction id
