@@ -14,7 +14,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/caseledger/caseledger/eventstore/pgstore"
+	"github.com/caseledger/caseledger/keyring"
 	"github.com/caseledger/caseledger/migrations"
+	"github.com/caseledger/caseledger/projections"
 )
 
 // Pool sizes per role. The reader serves request reads, the app pool writes the log and maintains
@@ -46,6 +48,13 @@ type Main struct {
 	Admin, App, Reader *pgxpool.Pool
 	// Store is the PostgreSQL event log on the App pool; nil until Open.
 	Store *pgstore.Store
+	// Keys is the keyring (per-client keys, blind index) on the App pool; nil until Open.
+	Keys *keyring.Keyring
+	// Projections runs the read-model projectors; built by Open, run by Run.
+	Projections *projections.Engine
+	// LookupEnv reads environment variables a master key provider names (a passphrase variable,
+	// VAULT_TOKEN). Dispatch sets it to os.LookupEnv; NewMain's default finds nothing.
+	LookupEnv func(string) (string, bool)
 
 	dsn      string          // effective database URL, set by Database
 	cluster  *privateCluster // non-nil when a private cluster is in use
@@ -53,6 +62,7 @@ type Main struct {
 	listener net.Listener
 	server   *http.Server
 	serveErr chan error
+	projDone chan struct{} // closed when the projections engine has stopped
 
 	closeOnce sync.Once
 	closers   []func() error // run in reverse order by Close
@@ -65,16 +75,19 @@ func NewMain(cfg Config, stdout, stderr io.Writer) *Main {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	return &Main{
-		Config:   cfg,
-		Stdout:   stdout,
-		Stderr:   stderr,
-		Logger:   slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})),
-		serveErr: make(chan error, 1),
+		Config:    cfg,
+		Stdout:    stdout,
+		Stderr:    stderr,
+		Logger:    slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})),
+		LookupEnv: func(string) (string, bool) { return "", false },
+		serveErr:  make(chan error, 1),
 	}
 }
 
 // Open makes the database ready and connects everything that needs it: it finds or starts the
-// database (see Database), applies pending migrations, opens the three pools and the event log. Calling it again
+// database (see Database), applies pending migrations, opens the three pools, the event log, the
+// keyring (its master key from Config.MasterKey; a development key is logged loudly) and builds
+// the projections engine without starting it. Calling it again
 // after success does nothing. On error, whatever was acquired is released by Close.
 func (m *Main) Open(ctx context.Context) error {
 	if m.opened {
@@ -96,6 +109,14 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Store, err = pgstore.New(ctx, m.App, pgstore.Config{}); err != nil {
 		return err
 	}
+	if err := m.openKeyring(ctx); err != nil {
+		return err
+	}
+	m.Projections, err = projections.New(projections.Config{
+		Store: m.Store, Pool: m.App, Projectors: projections.All(m.Keys), Logger: m.Logger})
+	if err != nil {
+		return err
+	}
 	m.opened = true
 	return nil
 }
@@ -110,17 +131,18 @@ func (m *Main) pool(ctx context.Context, role string, size int32) (*pgxpool.Pool
 	return p, nil
 }
 
-// Run opens everything (see Open) and starts serving HTTP on Config.Listen in the background. It
-// returns once the listener is bound; Addr reports the address, Done reports a server failure,
+// Run opens everything (see Open), starts the projectors and serves HTTP on Config.Listen in the
+// background. It returns once the listener is bound; Addr reports the address, Done reports a server failure,
 // and Close shuts the server down gracefully.
 func (m *Main) Run(ctx context.Context) error {
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	handler, err := m.handler(ctx)
+	handler, err := m.handler()
 	if err != nil {
 		return err
 	}
+	m.runProjections(ctx)
 	ln, err := net.Listen("tcp", m.Config.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)

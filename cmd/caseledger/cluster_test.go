@@ -35,6 +35,7 @@ func TestPrivateClusterStartsWhenDefaultIsUnreachable(t *testing.T) {
 	cfg.DatabaseURLExplicit = false // the implicit default: falling back is allowed
 	cfg.PrivateCluster = true
 	cfg.DataDir = clusterDataDir(t)
+	cfg.MasterKey = "file:" + filepath.Join(cfg.DataDir, "master.keyset")
 	cfg.LogLevel = "info"
 
 	m, logs := runMain(t, cfg)

@@ -26,8 +26,8 @@ type Command struct {
 	Run func(ctx context.Context, m *Main, args []string) error
 }
 
-// commands holds every registered subcommand by name. It is written only from init functions.
-var commands = map[string]Command{}
+// subcommands holds every registered subcommand by name. It is written only from init functions.
+var subcommands = map[string]Command{}
 
 // register adds c to the subcommands. It panics on a duplicate or incomplete registration, which
 // is a programming error caught by any test of this package.
@@ -35,10 +35,10 @@ func register(c Command) {
 	if c.Name == "" || c.Summary == "" || c.Run == nil {
 		panic(fmt.Sprintf("caseledger: incomplete command registration %q", c.Name))
 	}
-	if _, dup := commands[c.Name]; dup {
+	if _, dup := subcommands[c.Name]; dup {
 		panic(fmt.Sprintf("caseledger: command %q registered twice", c.Name))
 	}
-	commands[c.Name] = c
+	subcommands[c.Name] = c
 }
 
 // ErrUsage marks an error in the command line; the process exits with status 2 instead of 1.
@@ -51,8 +51,8 @@ func usageError(format string, args ...any) error {
 
 // commandNames returns the registered names in sorted order.
 func commandNames() []string {
-	names := make([]string, 0, len(commands))
-	for n := range commands {
+	names := make([]string, 0, len(subcommands))
+	for n := range subcommands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -62,7 +62,7 @@ func commandNames() []string {
 // printHelp writes the list of subcommands, or the usage of one when topic names it.
 func printHelp(w io.Writer, topic string) error {
 	if topic != "" {
-		c, ok := commands[topic]
+		c, ok := subcommands[topic]
 		if !ok {
 			return usageError("unknown command %q (try: caseledger help)", topic)
 		}
@@ -80,7 +80,7 @@ func printHelp(w io.Writer, topic string) error {
 	}
 	fmt.Fprintf(w, "  %-*s  %s\n", width, "help", "list the commands, or show one command's usage")
 	for _, n := range commandNames() {
-		fmt.Fprintf(w, "  %-*s  %s\n", width, n, commands[n].Summary)
+		fmt.Fprintf(w, "  %-*s  %s\n", width, n, subcommands[n].Summary)
 	}
 	fmt.Fprintln(w, "\nConfiguration comes from the environment; see `caseledger help serve`.")
 	return nil

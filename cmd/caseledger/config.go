@@ -31,9 +31,13 @@ type Config struct {
 	DatabaseURLExplicit bool
 	// Listen is the host:port the HTTP server listens on; port 0 picks a free port.
 	Listen string
-	// MasterKey names the master key that wraps the per-subject keysets, as understood by the
-	// keyring package. Empty means the development keyset file under DataDir.
+	// MasterKey names the master key that wraps the per-subject keysets, in the keyring's spec
+	// syntax: "file:<path>" (development), "passphrase-env:<VARIABLE>", or a KMS key URI
+	// (gcp-kms://, aws-kms://, hcvault://). ConfigFromEnv defaults it to the development keyset
+	// file DataDir/master.keyset.
 	MasterKey string
+	// PreviousMasterKeys are masters that may still wrap some keysets during a master rotation.
+	PreviousMasterKeys []string
 	// DataDir is the directory for local state (development keyset, private cluster).
 	DataDir string
 	// PrivateCluster allows starting a private PostgreSQL under DataDir/pg when the default URL is
@@ -44,7 +48,8 @@ type Config struct {
 }
 
 // ConfigFromEnv reads the configuration from the environment through getenv:
-// CASELEDGER_DATABASE_URL, CASELEDGER_LISTEN, CASELEDGER_MASTER_KEY, CASELEDGER_DATA_DIR,
+// CASELEDGER_DATABASE_URL, CASELEDGER_LISTEN, CASELEDGER_MASTER_KEY,
+// CASELEDGER_PREVIOUS_MASTER_KEYS (comma-separated), CASELEDGER_DATA_DIR,
 // CASELEDGER_PRIVATE_CLUSTER (set to "off" to forbid the private cluster) and CASELEDGER_LOG_LEVEL.
 // It does not validate; call Validate.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
@@ -68,6 +73,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	if c.LogLevel == "" {
 		c.LogLevel = "info"
+	}
+	if c.MasterKey == "" {
+		c.MasterKey = "file:" + filepath.Join(c.DataDir, "master.keyset")
+	}
+	for _, spec := range strings.Split(getenv("CASELEDGER_PREVIOUS_MASTER_KEYS"), ",") {
+		if spec = strings.TrimSpace(spec); spec != "" {
+			c.PreviousMasterKeys = append(c.PreviousMasterKeys, spec)
+		}
 	}
 	switch v := strings.ToLower(getenv("CASELEDGER_PRIVATE_CLUSTER")); v {
 	case "", "on", "auto", "true", "1":
@@ -101,6 +114,14 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("data directory is empty"))
 	} else if filepath.Clean(c.DataDir) == "/" {
 		errs = append(errs, errors.New("CASELEDGER_DATA_DIR must not be /"))
+	}
+	if c.MasterKey == "" {
+		errs = append(errs, errors.New("master key spec is empty"))
+	}
+	for _, p := range c.PreviousMasterKeys {
+		if p == c.MasterKey {
+			errs = append(errs, errors.New("CASELEDGER_PREVIOUS_MASTER_KEYS repeats the current master key"))
+		}
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -24,22 +25,25 @@ func TestConfigFromEnv(t *testing.T) {
 			want: main.Config{
 				DatabaseURL: main.DefaultDatabaseURL, Listen: main.DefaultListen,
 				DataDir: main.DefaultDataDir, PrivateCluster: true, LogLevel: "info",
+				MasterKey: "file:.data/master.keyset",
 			},
 		},
 		{
 			name: "everything set",
 			env: map[string]string{
-				"CASELEDGER_DATABASE_URL":    "postgres://u:p@db:5432/cl",
-				"CASELEDGER_LISTEN":          ":9000",
-				"CASELEDGER_MASTER_KEY":      "gcp-kms://projects/p/locations/l/keyRings/r/cryptoKeys/k",
-				"CASELEDGER_DATA_DIR":        "/var/lib/caseledger",
-				"CASELEDGER_PRIVATE_CLUSTER": "off",
-				"CASELEDGER_LOG_LEVEL":       "DEBUG",
+				"CASELEDGER_DATABASE_URL":         "postgres://u:p@db:5432/cl",
+				"CASELEDGER_LISTEN":               ":9000",
+				"CASELEDGER_MASTER_KEY":           "gcp-kms://projects/p/locations/l/keyRings/r/cryptoKeys/k",
+				"CASELEDGER_DATA_DIR":             "/var/lib/caseledger",
+				"CASELEDGER_PRIVATE_CLUSTER":      "off",
+				"CASELEDGER_LOG_LEVEL":            "DEBUG",
+				"CASELEDGER_PREVIOUS_MASTER_KEYS": " file:/old/one.keyset, ,passphrase-env:OLD_PASS ",
 			},
 			want: main.Config{
 				DatabaseURL: "postgres://u:p@db:5432/cl", DatabaseURLExplicit: true, Listen: ":9000",
 				MasterKey: "gcp-kms://projects/p/locations/l/keyRings/r/cryptoKeys/k",
 				DataDir:   "/var/lib/caseledger", PrivateCluster: false, LogLevel: "debug",
+				PreviousMasterKeys: []string{"file:/old/one.keyset", "passphrase-env:OLD_PASS"},
 			},
 		},
 	}
@@ -50,7 +54,7 @@ func TestConfigFromEnv(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ConfigFromEnv: %v", err)
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("got  %+v\nwant %+v", got, tt.want)
 			}
 			if err := got.Validate(); err != nil {
@@ -90,6 +94,9 @@ func TestConfigValidate(t *testing.T) {
 		{name: "empty data dir", modify: func(c *main.Config) { c.DataDir = "" }, want: []string{"data directory is empty"}},
 		{name: "root data dir", modify: func(c *main.Config) { c.DataDir = "/" }, want: []string{"must not be /"}},
 		{name: "bad log level", modify: func(c *main.Config) { c.LogLevel = "loud" }, want: []string{"CASELEDGER_LOG_LEVEL"}},
+		{name: "empty master key", modify: func(c *main.Config) { c.MasterKey = "" }, want: []string{"master key spec is empty"}},
+		{name: "previous master is the current one", modify: func(c *main.Config) { c.PreviousMasterKeys = []string{c.MasterKey} },
+			want: []string{"repeats the current master key"}},
 		{
 			name: "all problems reported at once",
 			modify: func(c *main.Config) {

@@ -15,7 +15,8 @@ import (
 func dispatch(tb testing.TB, vars map[string]string, args ...string) (code int, stdout, stderr string) {
 	tb.Helper()
 	var out, errOut bytes.Buffer
-	code = main.Dispatch(context.Background(), args, env(vars), &out, &errOut)
+	lookup := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+	code = main.Dispatch(context.Background(), args, lookup, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 

@@ -1,14 +1,28 @@
 package main
 
 import (
-	"context"
 	"net/http"
+
+	"github.com/caseledger/caseledger/api"
 )
 
-// handler builds the HTTP handler: /healthz and /readyz here, everything else from the API.
-func (m *Main) handler(_ context.Context) (http.Handler, error) {
+// handler builds the HTTP handler: /healthz and /readyz here, everything else (the JSON API
+// under /api/v1 and /metrics) from the api package.
+func (m *Main) handler() (http.Handler, error) {
+	apiHandler, err := api.New(api.Config{
+		Pool:     m.App,
+		Log:      m.Store,
+		Sealer:   m.Keys,
+		Index:    m.Keys,
+		Shredder: m.shredder(),
+		Logger:   m.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthHandler)
 	mux.HandleFunc("GET /readyz", m.readyHandler)
+	mux.Handle("/", apiHandler)
 	return mux, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -16,11 +17,13 @@ import (
 // temporary directory and never starts a private cluster.
 func testConfig(tb testing.TB, dsn string) main.Config {
 	tb.Helper()
+	dir := tb.TempDir()
 	return main.Config{
 		DatabaseURL:         dsn,
 		DatabaseURLExplicit: true,
 		Listen:              "127.0.0.1:0",
-		DataDir:             tb.TempDir(),
+		MasterKey:           "file:" + filepath.Join(dir, "master.keyset"),
+		DataDir:             dir,
 		PrivateCluster:      false,
 		LogLevel:            "warn",
 	}

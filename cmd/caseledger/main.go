@@ -13,16 +13,16 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := Dispatch(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	code := Dispatch(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
 // Dispatch runs the subcommand named by args[0] with the rest of args and returns the process exit
 // status: 0 on success (and for -h), 2 for a command-line or configuration mistake, 1 for any other
-// failure, whose message goes to stderr. getenv is the only source of configuration besides the
-// subcommand's own flags. The Main given to the subcommand is closed before Dispatch returns.
-func Dispatch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+// failure, whose message goes to stderr. lookupEnv (os.LookupEnv) is the only source of
+// configuration besides the subcommand's own flags. The Main given to the subcommand is closed before Dispatch returns.
+func Dispatch(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		_ = printHelp(stderr, "")
 		return 2
@@ -40,13 +40,13 @@ func Dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		return 0
 	}
-	c, ok := commands[name]
+	c, ok := subcommands[name]
 	if !ok {
 		fmt.Fprintf(stderr, "caseledger: unknown command %q\n\n", name)
 		_ = printHelp(stderr, "")
 		return 2
 	}
-	cfg, err := ConfigFromEnv(getenv)
+	cfg, err := ConfigFromEnv(func(k string) string { v, _ := lookupEnv(k); return v })
 	if err == nil {
 		err = cfg.Validate()
 	}
@@ -55,6 +55,7 @@ func Dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return 2
 	}
 	m := NewMain(cfg, stdout, stderr)
+	m.LookupEnv = lookupEnv
 	err = c.Run(ctx, m, rest)
 	if cerr := m.Close(); err == nil {
 		err = cerr

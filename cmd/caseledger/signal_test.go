@@ -30,13 +30,14 @@ func TestServeShutsDownGracefullyOnSignal(t *testing.T) {
 	t.Parallel()
 	bin := buildBinary(t)
 	dsn := pgtest.NewEmptyDatabase(t)
+	dataDir := t.TempDir() // one development master key for the database, across both runs
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			cmd := exec.Command(bin, "serve")
 			cmd.Env = append(os.Environ(),
 				"CASELEDGER_DATABASE_URL="+dsn,
 				"CASELEDGER_LISTEN=127.0.0.1:0",
-				"CASELEDGER_DATA_DIR="+t.TempDir(),
+				"CASELEDGER_DATA_DIR="+dataDir,
 				"CASELEDGER_PRIVATE_CLUSTER=off",
 			)
 			stdout, err := cmd.StdoutPipe()
