@@ -1,0 +1,97 @@
+package export
+
+import (
+	"github.com/caseledger/caseledger/domain/sar"
+)
+
+// RedactedText replaces the text of a redacted item.
+const RedactedText = "[redacted after clinical review]"
+
+// The item kinds a review can name (sar.ItemRef.Kind).
+const (
+	ItemNote           = "note"
+	ItemAppointment    = "appointment"
+	ItemSharingConsent = "sharing_consent"
+)
+
+// Redact applies a clinician's review decisions to r in place: a withheld note, appointment or
+// sharing consent is removed and counted in WithheldItems; a redacted note keeps its ids, dates and
+// status but every field, version and addendum text is replaced by RedactedText; a redacted
+// appointment loses its location and change reasons; a redacted sharing consent loses its
+// recipient's name and purpose. Decisions naming items r does not hold are ignored (the item may
+// have been excluded, such as a psychotherapy note).
+func Redact(r *Record, decisions []sar.ItemDecision) {
+	act := map[sar.ItemRef]sar.Action{}
+	for _, d := range decisions {
+		act[d.Item] = d.Action
+	}
+	if len(act) == 0 {
+		return
+	}
+	notes := r.Notes[:0]
+	for _, n := range r.Notes {
+		switch act[sar.ItemRef{Kind: ItemNote, ID: n.ID}] {
+		case sar.ActionWithhold:
+			r.WithheldItems++
+			continue
+		case sar.ActionRedact:
+			redactNote(&n)
+		}
+		notes = append(notes, n)
+	}
+	r.Notes = notes
+	appts := r.Appointments[:0]
+	for _, a := range r.Appointments {
+		switch act[sar.ItemRef{Kind: ItemAppointment, ID: a.ID}] {
+		case sar.ActionWithhold:
+			r.WithheldItems++
+			continue
+		case sar.ActionRedact:
+			a.Location, a.Redacted = "", true
+			changes := make([]AppointmentChange, len(a.Changes))
+			for i, ch := range a.Changes {
+				ch.Reason = ""
+				changes[i] = ch
+			}
+			a.Changes = changes
+		}
+		appts = append(appts, a)
+	}
+	r.Appointments = appts
+	sharing := r.SharingConsents[:0]
+	for _, s := range r.SharingConsents {
+		switch act[sar.ItemRef{Kind: ItemSharingConsent, ID: s.ID}] {
+		case sar.ActionWithhold:
+			r.WithheldItems++
+			continue
+		case sar.ActionRedact:
+			s.RecipientName, s.Purpose = RedactedText, RedactedText
+		}
+		sharing = append(sharing, s)
+	}
+	r.SharingConsents = sharing
+}
+
+func redactNote(n *Note) {
+	n.Redacted = true
+	n.Fields = redactFields(n.Fields)
+	versions := make([]NoteVersion, len(n.Versions))
+	for i, v := range n.Versions {
+		versions[i] = NoteVersion{Fields: redactFields(v.Fields), At: v.At}
+	}
+	n.Versions = versions
+	addenda := make([]Addendum, len(n.Addenda))
+	for i, a := range n.Addenda {
+		a.Text = RedactedText
+		addenda[i] = a
+	}
+	n.Addenda = addenda
+}
+
+func redactFields(f map[string]string) map[string]string {
+	out := make(map[string]string, len(f))
+	for k := range f {
+		out[k] = RedactedText
+	}
+	return out
+}
