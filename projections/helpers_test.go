@@ -1,10 +1,10 @@
 package projections_test
 
 import (
-	"log/slog"
-	"os"
 	"context"
 	"encoding/json"
+	"log/slog"
+	"os"
 	"sort"
 	"testing"
 	"time"
@@ -91,7 +91,14 @@ func (e *env) emit(tb testing.TB, stream string, subject domain.ID, actor domain
 	return eventstore.RecordedEvent{EventData: data, StreamID: eventstore.StreamID(stream), Position: res.Position}
 }
 
-func therapist(id domain.ID) domain.Actor { return domain.Actor{UserID: id, Role: domain.RoleTherapist} }
+// clientDetails returns details with a name, email, date of birth and phone number.
+func clientDetails(given, family, email, dob, phone string) client.Details {
+	return client.Details{GivenName: given, FamilyName: family, Email: email, DateOfBirth: dob, Phone: phone}
+}
+
+func therapist(id domain.ID) domain.Actor {
+	return domain.Actor{UserID: id, Role: domain.RoleTherapist}
+}
 
 // registerClient registers a client held by therapist t with the given details.
 func (e *env) registerClient(tb testing.TB, t domain.ID, d client.Details) domain.ID {
