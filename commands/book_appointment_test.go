@@ -115,13 +115,14 @@ func TestBookAppointment(t *testing.T) {
 }
 
 // TestBookingSealsClientData checks that no appointment detail is readable in the log's
-// plaintext: the calendar holds only ids and times, the appointment stream is ciphertext.
+// plaintext: the calendar holds only ids and times (not even the self-booking client as actor),
+// the appointment stream and the client's schedule are ciphertext under the client's key.
 func TestBookingSealsClientData(t *testing.T) {
 	t.Parallel()
 	s := newSchedClinic(t)
-	b := s.booking(s.at(t, "2026-03-03", 10, 0))
+	b := s.booking(s.at(t, "2026-03-04", 10, 0))
 	b.Place = scheduling.Place{Location: "Room " + secret, VideoLink: "https://video.example/" + secret}
-	res, err := commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.alice, b)
+	res, err := commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.asClient(), b)
 	must(t, err)
 	ctx := context.Background()
 	calendar := commands.CalendarStream(s.alice.UserID)
@@ -131,6 +132,9 @@ func TestBookingSealsClientData(t *testing.T) {
 		for _, r := range recs {
 			if strings.Contains(string(r.Payload), secret) || strings.Contains(string(r.Payload), s.client.String()) {
 				t.Errorf("%s %s holds client data in plaintext", stream, r.Type)
+			}
+			if stream == calendar && r.Actor.UserID.String() == s.client.String() {
+				t.Errorf("%s %s names the client as its actor", stream, r.Type)
 			}
 			if stream != calendar && r.Subject.String() != s.client.String() {
 				t.Errorf("%s %s not sealed under the client", stream, r.Type)

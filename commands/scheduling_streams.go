@@ -80,7 +80,7 @@ func changeCalendar(ctx context.Context, d Deps, therapist domain.ID, actor doma
 		if err != nil || len(evs) == 0 {
 			return err
 		}
-		if _, err := appendEvents(ctx, d, CalendarStream(therapist), l.Expected(), Envelope{Actor: actor, SchemaVersion: scheduling.SchemaVersion}, evs...); err != nil {
+		if _, err := appendEvents(ctx, d, CalendarStream(therapist), l.Expected(), Envelope{Actor: calendarActor(actor), SchemaVersion: scheduling.SchemaVersion}, evs...); err != nil {
 			return err
 		}
 		for _, e := range evs {
@@ -107,6 +107,16 @@ func retryOnRace(ctx context.Context, attempt func() error) error {
 			return concurrentChange(err)
 		}
 	}
+}
+
+// calendarActor is the actor recorded on calendar events: a client acting through the portal is
+// recorded by role only, so the calendar's plaintext never names a client. The sealed appointment
+// events record the client as the actor in full.
+func calendarActor(actor domain.Actor) domain.Actor {
+	if actor.Role == domain.RoleClient {
+		return domain.Actor{Role: domain.RoleClient}
+	}
+	return actor
 }
 
 // authoriseCalendar fails unless actor may manage therapist's calendar: the therapist, or an
