@@ -16,6 +16,8 @@ func requestTypes() []any {
 		&registerClientRequest{}, &detailsRequest{}, &dischargeRequest{}, &restrictionRequest{}, &signConsentRequest{},
 		&sharingConsentRequest{}, &transferRequest{}, &erasureRequest{}, &erasureDecisionRequest{}, &emergencyAccessRequest{},
 		&draftNoteRequest{}, &reviseNoteRequest{}, &signNoteRequest{}, &addendumRequest{},
+		&calendarPolicyRequest{}, &weeklyHoursRequest{}, &exceptionRequest{}, &selfBookingRequest{}, &holdRequest{},
+		&bookRequest{}, &seriesRequest{}, &moveRequest{}, &reasonRequest{}, &joinWaitlistRequest{},
 	}
 }
 
@@ -28,6 +30,8 @@ func FuzzDecodeRequests(f *testing.F) {
 		`{"id":"01890000-0000-7000-8000-000000000000","email":"a@b.example","password":"p","role":"therapist"}`,
 		`{"role":"dpo"}`, `{"disabled":true}`,
 		`{"practice_id":"01890000-0000-7000-8000-000000000000","therapist_id":"01890000-0000-7000-8000-000000000001","details":{"given_name":"A","family_name":"B","date_of_birth":"1990-01-02","address":{"lines":["1 Road"]}}}`,
+		`{"hours":[{"weekday":1,"start":"09:00","end":"17:00"}]}`,
+		`{"time_zone":"Europe/London","buffer_minutes":10,"late_cancel_fee":{"amount_minor":2500,"currency":"GBP"}}`,
 		`{"kind":"progress","template_id":"01890000-0000-7000-8000-000000000000","fields":{"s":"x"}}`,
 		`{"to":"01890000-0000-7000-8000-000000000000","basis":"dpo_decision","consented_at":"2026-01-02T03:04:05Z"}`, `{"unknown":1}`, `{"id":"nope"}`, `[]`, `{} {}`, `{"email":5}`, ``, `nul`,
 	}

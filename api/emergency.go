@@ -21,13 +21,18 @@ func (s *server) emergencyRoutes() []route {
 	return []route{
 		{method: "GET", path: "/emergency-access", roles: reviewers, handle: noBody(http.StatusOK, func(r *http.Request, a domain.Actor) (emergencyListResponse, error) {
 			q := r.URL.Query()
-			to, err := timeParam(q.Get("to"), s.clock.Now().Add(time.Second))
-			if err != nil {
-				return emergencyListResponse{}, err
+			to, from := s.clock.Now().Add(time.Second), time.Time{}
+			var err error
+			if v := q.Get("to"); v != "" {
+				if to, err = requiredTime(v, "to"); err != nil {
+					return emergencyListResponse{}, err
+				}
 			}
-			from, err := timeParam(q.Get("from"), to.Add(-31*24*time.Hour))
-			if err != nil {
-				return emergencyListResponse{}, err
+			from = to.Add(-31 * 24 * time.Hour)
+			if v := q.Get("from"); v != "" {
+				if from, err = requiredTime(v, "from"); err != nil {
+					return emergencyListResponse{}, err
+				}
 			}
 			rows, err := s.grants.list(r.Context(), from, to, q.Get("pending") == "true")
 			if err != nil {
@@ -54,16 +59,4 @@ func (s *server) emergencyRoutes() []route {
 			return none{}, s.grants.review(r.Context(), id, a.UserID, s.clock.Now())
 		})},
 	}
-}
-
-// timeParam parses an RFC 3339 query parameter, or returns def when it is empty.
-func timeParam(v string, def time.Time) (time.Time, error) {
-	if v == "" {
-		return def, nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return time.Time{}, domain.Invalid("time", "must be RFC 3339")
-	}
-	return t, nil
 }
