@@ -128,6 +128,19 @@ func (c credentialStore) revokeUser(ctx context.Context, user domain.ID) error {
 	})
 }
 
+// revokeOthers ends every session and bearer token of user except the session keep.
+func (c credentialStore) revokeOthers(ctx context.Context, user domain.ID, keep []byte) error {
+	return pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM api_sessions WHERE user_id = $1 AND secret_hash <> $2`, uuid.UUID(user), keep); err != nil {
+			return fmt.Errorf("revoke other sessions of %s: %w", user, err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM api_tokens WHERE user_id = $1`, uuid.UUID(user)); err != nil {
+			return fmt.Errorf("revoke tokens of %s: %w", user, err)
+		}
+		return nil
+	})
+}
+
 // createToken stores a bearer token for actor valid until expires and returns it; only its hash is
 // kept.
 func (c credentialStore) createToken(ctx context.Context, id domain.ID, actor domain.Actor, now, expires time.Time) (string, error) {

@@ -23,6 +23,7 @@ func (s *server) identityRoutes() []route {
 		{method: "POST", path: "/sessions", public: true, handle: s.signIn},
 		{method: "DELETE", path: "/sessions/current", enrol: true, sessionOnly: true, handle: s.signOut},
 		{method: "GET", path: "/me", enrol: true, handle: s.me},
+		{method: "PUT", path: "/me/password", sessionOnly: true, handle: s.changePassword},
 		{method: "POST", path: "/me/totp", enrol: true, sessionOnly: true, handle: s.startTOTP},
 		{method: "POST", path: "/me/totp/confirm", enrol: true, sessionOnly: true, handle: s.confirmTOTP},
 		{method: "POST", path: "/tokens", sessionOnly: true, roles: staff, handle: s.createToken},

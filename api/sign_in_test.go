@@ -325,3 +325,34 @@ func TestBearerTokens(t *testing.T) {
 		expectStatus(t, (&client{e: e, bearer: "clt_nope"}).do(t, "GET", "/api/v1/me", nil), http.StatusUnauthorized, "unauthenticated")
 	})
 }
+
+func TestChangePassword(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.user(t, domain.RoleTherapist, "pw@practice.example")
+	c := e.signIn(t, "pw@practice.example")
+	other := e.signIn(t, "pw@practice.example")
+	newPassword := "another quite long passphrase 42"
+	cases := []struct {
+		name, current, next string
+		status              int
+		code                string
+	}{
+		{"wrong current", "not my password at all", newPassword, 401, "invalid_credentials"},
+		{"weak new", testPassword, "password12345", 400, "weak_password"},
+		{"changed", testPassword, newPassword, 204, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			expectStatus(t, c.do(t, "PUT", "/api/v1/me/password", map[string]string{"current_password": tc.current, "new_password": tc.next}), tc.status, tc.code)
+		})
+	}
+	expectStatus(t, c.do(t, "GET", "/api/v1/me", nil), http.StatusOK, "")
+	expectStatus(t, other.do(t, "GET", "/api/v1/me", nil), http.StatusUnauthorized, "unauthenticated")
+	_, res := e.trySignIn(t, "pw@practice.example", testPassword)
+	expectStatus(t, res, http.StatusUnauthorized, "invalid_credentials")
+	e.clock.Advance(time.Minute)
+	if _, res := e.trySignIn(t, "pw@practice.example", newPassword); res.status != http.StatusCreated {
+		t.Fatalf("new password: %d %s", res.status, res.body)
+	}
+}

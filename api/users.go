@@ -88,3 +88,27 @@ func (s *server) setUserStatus(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// passwordRequest is the body of PUT /me/password.
+type passwordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+// changePassword handles PUT /me/password: on success every session and token of the user ends
+// except this session.
+func (s *server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	var req passwordRequest
+	if err := decodeBody(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
+		return err
+	}
+	p := principalFrom(r.Context())
+	if err := commands.NewChangePasswordHandler(s.ident).Handle(r.Context(), p.actor, commands.ChangePassword{Current: req.CurrentPassword, New: req.NewPassword}); err != nil {
+		return err
+	}
+	if err := s.creds.revokeOthers(r.Context(), p.actor.UserID, p.session.hash); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
