@@ -15,33 +15,35 @@ var GenesisHash [32]byte
 
 // Canonical returns the bytes the hash chain covers for the event e written at version of stream
 // and recorded at recordedAt. It is the concatenation CanonicalHead(stream) || uint64 BE version ||
-// CanonicalTail(recordedAt, e), specified byte for byte in docs/ledger-format.md. The global
+// CanonicalMeta(recordedAt, e) || e.Payload, specified byte for byte in docs/ledger-format.md. The global
 // position is not covered: it changes when a database is restored elsewhere.
 //
 // Times are encoded as microseconds since the Unix epoch in UTC; finer digits are dropped, as
 // PostgreSQL keeps microseconds.
 func Canonical(stream StreamID, version uint64, recordedAt time.Time, e EventData) []byte {
 	head := CanonicalHead(stream)
-	tail := CanonicalTail(recordedAt, e)
-	b := make([]byte, 0, len(head)+8+len(tail))
+	meta := CanonicalMeta(recordedAt, e)
+	b := make([]byte, 0, len(head)+8+len(meta)+len(e.Payload))
 	b = append(b, head...)
 	b = binary.BigEndian.AppendUint64(b, version)
-	return append(b, tail...)
+	b = append(b, meta...)
+	return append(b, e.Payload...)
 }
 
 // CanonicalHead returns the part of the canonical encoding before the version: the format magic and
-// the stream id. Stores that assign the version inside the database (PostgreSQL) send head and tail
-// and let the database splice in the version.
+// the stream id. Stores that assign the version inside the database (PostgreSQL) send the head and
+// each event's meta, and let the database splice in the version and append the payload.
 func CanonicalHead(stream StreamID) []byte {
 	b := make([]byte, 0, len(canonicalMagic)+2+len(stream))
 	b = append(b, canonicalMagic...)
 	return appendString16(b, string(stream))
 }
 
-// CanonicalTail returns the part of the canonical encoding after the version: every other envelope
-// field and the payload, in the order docs/ledger-format.md gives.
-func CanonicalTail(recordedAt time.Time, e EventData) []byte {
-	b := make([]byte, 0, 16+2+len(e.Type)+4+8+8+16+2+len(e.Actor.Role)+16+4+16+16+4+len(e.Payload))
+// CanonicalMeta returns the part of the canonical encoding between the version and the payload
+// bytes: every other envelope field and the payload's length, in the order docs/ledger-format.md
+// gives.
+func CanonicalMeta(recordedAt time.Time, e EventData) []byte {
+	b := make([]byte, 0, 16+2+len(e.Type)+4+8+8+16+2+len(e.Actor.Role)+16+4+16+16+4)
 	b = append(b, e.ID[:]...)
 	b = appendString16(b, e.Type)
 	b = binary.BigEndian.AppendUint32(b, uint32(e.SchemaVersion))
@@ -53,8 +55,7 @@ func CanonicalTail(recordedAt time.Time, e EventData) []byte {
 	b = binary.BigEndian.AppendUint32(b, e.KeyID)
 	b = append(b, e.CorrelationID[:]...)
 	b = append(b, e.CausationID[:]...)
-	b = binary.BigEndian.AppendUint32(b, uint32(len(e.Payload)))
-	return append(b, e.Payload...)
+	return binary.BigEndian.AppendUint32(b, uint32(len(e.Payload)))
 }
 
 // ChainHash returns SHA-256(prev || canonical), the hash of an event whose predecessor in its

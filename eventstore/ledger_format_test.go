@@ -92,9 +92,9 @@ func TestLedgerFormatVector(t *testing.T) {
 		}
 	}
 	// The split the PostgreSQL store uses must give the same bytes.
-	head, tail := eventstore.CanonicalHead(stream), eventstore.CanonicalTail(recorded, events[0])
-	if hex.EncodeToString(head)+"0000000000000000"+hex.EncodeToString(tail) != got[0].CanonicalHex {
-		t.Errorf("head || version || tail differs from Canonical")
+	head, meta := eventstore.CanonicalHead(stream), eventstore.CanonicalMeta(recorded, events[0])
+	if hex.EncodeToString(head)+"0000000000000000"+hex.EncodeToString(meta)+hex.EncodeToString(events[0].Payload) != got[0].CanonicalHex {
+		t.Errorf("head || version || meta || payload differs from Canonical")
 	}
 }
 

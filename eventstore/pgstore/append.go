@@ -65,11 +65,12 @@ func (s *Store) Append(ctx context.Context, stream eventstore.StreamID, expected
 }
 
 // appendArgs lays the batch out as the column arrays event_log_append takes, with the canonical
-// encoding split around the version, which only the database knows for Any and StreamExists.
+// encoding split around the version, which only the database knows for Any and StreamExists, and
+// without the payload, which travels once, in its own column.
 func appendArgs(stream eventstore.StreamID, expected eventstore.ExpectedVersion, recordedAt time.Time, events []eventstore.EventData) []any {
 	n := len(events)
 	var (
-		tails    = make([][]byte, n)
+		metas    = make([][]byte, n)
 		ids      = make([]uuid.UUID, n)
 		types    = make([]string, n)
 		schemas  = make([]int32, n)
@@ -87,13 +88,13 @@ func appendArgs(stream eventstore.StreamID, expected eventstore.ExpectedVersion,
 		if e.Payload == nil {
 			e.Payload = []byte{}
 		}
-		tails[i] = eventstore.CanonicalTail(recordedAt, e)
+		metas[i] = eventstore.CanonicalMeta(recordedAt, e)
 		ids[i], types[i], schemas[i], occurred[i] = e.ID, e.Type, int32(e.SchemaVersion), e.OccurredAt
 		actors[i], roles[i], subjects[i], keys[i] = e.Actor.UserID, e.Actor.Role, e.Subject, int64(e.KeyID)
 		corrs[i], causes[i], payloads[i] = e.CorrelationID, e.CausationID, e.Payload
 	}
 	kind, version := expectedArgs(expected)
-	return []any{string(stream), kind, version, recordedAt, eventstore.CanonicalHead(stream), tails,
+	return []any{string(stream), kind, version, recordedAt, eventstore.CanonicalHead(stream), metas,
 		ids, types, schemas, occurred, actors, roles, subjects, keys, corrs, causes, payloads}
 }
 
