@@ -296,23 +296,20 @@ func (s *demoSeeder) clientSteps(ctx context.Context, registered, thisMonday tim
 					_, err := book.Handle(ctx, therapist, commands.BookAppointment{AppointmentID: id,
 						TherapistID: therapist.UserID, ClientID: clientID, ServiceTypeID: svc.id, Start: start,
 						Duration: svc.duration, Place: scheduling.Place{Location: s.file.Practice.Location}})
-					s.summary.Appointments++
-					return err
+					return s.count(&s.summary.Appointments, err)
 				}})
 			switch ap.Status {
 			case "booked":
 			case "completed":
 				steps = append(steps, demoStep{at: ends[i].Add(5 * time.Minute), name: "complete " + name,
 					run: func(ctx context.Context) error {
-						s.summary.Completed++
-						return attend.Complete(ctx, therapist, id)
+						return s.count(&s.summary.Completed, attend.Complete(ctx, therapist, id))
 					}})
 			case "cancelled":
 				steps = append(steps, demoStep{at: start.AddDate(0, 0, -3), name: "cancel " + name,
 					run: func(ctx context.Context) error {
-						s.summary.Cancelled++
 						_, err := cancel.Handle(ctx, therapist, commands.CancelAppointment{AppointmentID: id})
-						return err
+						return s.count(&s.summary.Cancelled, err)
 					}})
 			default:
 				return nil, fmt.Errorf("demo: appointment %d of %s: status %q, want booked, completed or cancelled", i, c.Key, ap.Status)
@@ -334,19 +331,26 @@ func (s *demoSeeder) clientSteps(ctx context.Context, registered, thisMonday tim
 				run: func(ctx context.Context) error {
 					_, err := draft.Handle(ctx, therapist, commands.DraftNote{ClientID: clientID, NoteID: noteID,
 						Kind: note.KindProgress, TemplateID: template, AppointmentID: appointment, Fields: fields})
-					s.summary.Notes++
-					return err
+					return s.count(&s.summary.Notes, err)
 				}})
 			if sign {
 				steps = append(steps, demoStep{at: end.Add(time.Hour), name: "sign " + name,
 					run: func(ctx context.Context) error {
-						s.summary.SignedNotes++
-						return signNote.Handle(ctx, therapist, commands.SignNote{ClientID: clientID, NoteID: noteID, Kind: note.KindProgress})
+						err := signNote.Handle(ctx, therapist, commands.SignNote{ClientID: clientID, NoteID: noteID, Kind: note.KindProgress})
+						return s.count(&s.summary.SignedNotes, err)
 					}})
 			}
 		}
 	}
 	return steps, nil
+}
+
+// count adds one to *n when err is nil, and returns err.
+func (s *demoSeeder) count(n *int, err error) error {
+	if err == nil {
+		*n++
+	}
+	return err
 }
 
 // appointmentStart returns the start of ap in the practice's zone.

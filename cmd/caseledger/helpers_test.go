@@ -47,19 +47,26 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// runMain runs a Main for cfg and closes it when tb ends.
-func runMain(tb testing.TB, cfg main.Config) (*main.Main, *syncBuffer) {
+// mainFor returns a Main for cfg, closed when tb ends.
+func mainFor(tb testing.TB, cfg main.Config, out, logs *syncBuffer) *main.Main {
 	tb.Helper()
 	if err := cfg.Validate(); err != nil {
 		tb.Fatalf("config: %v", err)
 	}
-	var out, logs syncBuffer
-	m := main.NewMain(cfg, &out, &logs)
+	m := main.NewMain(cfg, out, logs)
 	tb.Cleanup(func() {
 		if err := m.Close(); err != nil {
 			tb.Errorf("Close: %v", err)
 		}
 	})
+	return m
+}
+
+// runMain runs a Main for cfg and closes it when tb ends.
+func runMain(tb testing.TB, cfg main.Config) (*main.Main, *syncBuffer) {
+	tb.Helper()
+	var out, logs syncBuffer
+	m := mainFor(tb, cfg, &out, &logs)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := m.Run(ctx); err != nil {

@@ -49,6 +49,9 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "Caseledger is serving on http://%s\n", m.Addr())
+	if *demo {
+		printDemoSignIn(m.Stdout, m.Addr())
+	}
 	select {
 	case <-ctx.Done():
 		m.Logger.Info("shutting down", "reason", "signal")

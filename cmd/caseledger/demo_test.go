@@ -1,0 +1,160 @@
+package main_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseledger/caseledger/migrations/pgtest"
+	"github.com/caseledger/caseledger/testdata/demo"
+)
+
+// demoAccount is one staff account of testdata/demo/practice.json.
+type demoAccount struct {
+	Role, Email, Password string
+}
+
+func demoAccounts(tb testing.TB) []demoAccount {
+	tb.Helper()
+	var f struct{ Users []demoAccount }
+	if err := json.Unmarshal(demo.PracticeJSON, &f); err != nil {
+		tb.Fatal(err)
+	}
+	return f.Users
+}
+
+func TestDemoSeedsAnEmptyDatabaseOnce(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.NewEmptyDatabase(t)
+	vars := map[string]string{"CASELEDGER_DATABASE_URL": dsn, "CASELEDGER_DATA_DIR": t.TempDir()}
+
+	code, stdout, stderr := dispatch(t, vars, "demo")
+	if code != 0 {
+		t.Fatalf("demo: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+
+	t.Run("counts", func(t *testing.T) {
+		admin := pgtest.Pool(t, dsn, "")
+		want := map[string]int{
+			"UserRegistered":           6,
+			"PracticeOpened":           1,
+			"StaffMemberAdded":         6,
+			"ServiceTypeAdded":         3,
+			"ConsentTemplatePublished": 3,
+			"ClientRegistered":         5,
+			"ConsentSigned":            6,
+			"AppointmentBooked":        11,
+			"AppointmentCompleted":     6,
+			"AppointmentCancelled":     1,
+			"NoteDrafted":              5,
+			"NoteSigned":               4,
+		}
+		rows, err := admin.Query(context.Background(), `SELECT event_type, count(*) FROM event_log GROUP BY event_type`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for rows.Next() {
+			var typ string
+			var n int
+			if err := rows.Scan(&typ, &n); err != nil {
+				t.Fatal(err)
+			}
+			got[typ] = n
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		for typ, n := range want {
+			if got[typ] != n {
+				t.Errorf("%s events: %d, want %d", typ, got[typ], n)
+			}
+		}
+		if !strings.Contains(stdout, "5 clients, 6 consents, 11 appointments (6 completed, 1 cancelled), 5 session notes (4 signed)") {
+			t.Errorf("summary missing or wrong:\n%s", stdout)
+		}
+	})
+
+	t.Run("sign-in details printed", func(t *testing.T) {
+		for _, a := range demoAccounts(t) {
+			if !strings.Contains(stdout, a.Email) || !strings.Contains(stdout, a.Password) {
+				t.Errorf("no sign-in line for %s", a.Email)
+			}
+		}
+	})
+
+	t.Run("no client's personal data in the log in plaintext", func(t *testing.T) {
+		admin := pgtest.Pool(t, dsn, "")
+		for _, s := range []string{"Marsh", "elena.marsh", "Quay Street", "thought diary", "panic attacks"} {
+			var n int
+			if err := admin.QueryRow(context.Background(),
+				`SELECT count(*) FROM event_log WHERE position($1::bytea IN payload) > 0`, []byte(s)).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 0 {
+				t.Errorf("%d events hold %q in plaintext", n, s)
+			}
+		}
+	})
+
+	t.Run("the seeded log verifies", func(t *testing.T) {
+		if code, stdout, stderr := dispatch(t, vars, "verify"); code != 0 {
+			t.Fatalf("verify: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+		}
+	})
+
+	t.Run("a second run refuses the non-empty database", func(t *testing.T) {
+		code, stdout, stderr := dispatch(t, vars, "demo")
+		if code != 1 || !strings.Contains(stderr, "already holds events") {
+			t.Fatalf("exit %d, want 1 and a refusal\nstdout: %s\nstderr: %s", code, stdout, stderr)
+		}
+		admin := pgtest.Pool(t, dsn, "")
+		var n int
+		if err := admin.QueryRow(context.Background(), `SELECT count(*) FROM event_log WHERE event_type = 'ClientRegistered'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 5 {
+			t.Fatalf("%d clients after the refused run, want 5", n)
+		}
+	})
+}
+
+func TestServeDemoSeedsThenServesAndTheAccountsSignIn(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.NewEmptyDatabase(t)
+	cfg := testConfig(t, dsn)
+	var out, logs syncBuffer
+	m := mainFor(t, cfg, &out, &logs)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := m.Open(ctx); err != nil {
+		t.Fatalf("Open: %v\n%s", err, logs.String())
+	}
+	if _, seeded, err := m.SeedDemo(ctx); err != nil || !seeded {
+		t.Fatalf("SeedDemo: seeded %v, %v\n%s", seeded, err, logs.String())
+	}
+	if _, seeded, err := m.SeedDemo(ctx); err != nil || seeded {
+		t.Fatalf("second SeedDemo: seeded %v, %v; want nothing seeded", seeded, err)
+	}
+	if err := m.Run(ctx); err != nil {
+		t.Fatalf("Run: %v\n%s", err, logs.String())
+	}
+	client := &http.Client{Timeout: 30 * time.Second}
+	for _, a := range demoAccounts(t) {
+		t.Run(a.Role, func(t *testing.T) {
+			body, _ := json.Marshal(map[string]string{"email": a.Email, "password": a.Password})
+			resp, err := client.Post("http://"+m.Addr()+"/api/v1/sessions", "application/json", bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusCreated {
+				t.Fatalf("sign in as %s: %d, want 201", a.Email, resp.StatusCode)
+			}
+		})
+	}
+}
