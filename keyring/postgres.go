@@ -289,15 +289,85 @@ func (p *PostgresStorage) PutKDF(ctx context.Context, k KDF) error {
 	return nil
 }
 
-// Vacuum runs VACUUM on the subject key table, so that the dead row versions a shred leaves behind
-// are removed now rather than at the next autovacuum. It needs the table's owner
-// (caseledger_keyring, of which caseledger_app is a member). VACUUM removes only row versions no
-// running transaction can still see.
+// vacuumLockTimeout bounds how long Vacuum waits for the key table's exclusive lock, and
+// vacuumHorizonWait how long it waits for older snapshots to end.
+const (
+	vacuumLockTimeout = "5s"
+	vacuumHorizonWait = 30 * time.Second
+)
+
+// Vacuum rewrites the subject key table with VACUUM FULL, so that the bytes of keysets deleted
+// before the call leave the table's files now. A plain VACUUM is not enough: it marks a dead row's
+// space free but may leave its bytes in the page until another row overwrites them.
+//
+// A dead row survives any vacuum while a transaction that might still see it is open: a snapshot
+// in this database older than the delete, or a transaction holding an id older than the delete
+// anywhere on the server (every new snapshot's horizon stops at it, VACUUM's own included).
+// Vacuum therefore first waits, up to 30 seconds, until every such transaction that was running at
+// the call has ended (listeners reading the shred's notification hold one for a moment); if one is
+// still open then, it vacuums anyway and reports the sessions (pid 0: a transaction in another
+// database), and the keyset's row may survive until the next VACUUM FULL.
+//
+// VACUUM FULL holds an exclusive lock on the key table while it copies the live rows (key loads on
+// a cache miss wait for it; the table is small), and Vacuum waits at most 5 seconds for that lock.
+// It needs the table's owner (caseledger_keyring, of which caseledger_app is a member).
 func (p *PostgresStorage) Vacuum(ctx context.Context) error {
-	if _, err := p.pool.Exec(ctx, `VACUUM (INDEX_CLEANUP ON) keyring_subject_keys`); err != nil {
+	conn, err := p.pool.Acquire(ctx)
+	if err != nil {
 		return fmt.Errorf("keyring: vacuum key table: %w", err)
 	}
+	defer conn.Release()
+	blockers, err := waitForOlderSnapshots(ctx, conn.Conn())
+	if err != nil {
+		return fmt.Errorf("keyring: vacuum key table: %w", err)
+	}
+	if _, err := conn.Exec(ctx, "SET lock_timeout = '"+vacuumLockTimeout+"'"); err != nil {
+		return fmt.Errorf("keyring: vacuum key table: %w", err)
+	}
+	_, err = conn.Exec(ctx, `VACUUM (FULL) keyring_subject_keys`)
+	if _, rerr := conn.Exec(context.WithoutCancel(ctx), `RESET lock_timeout`); rerr != nil {
+		conn.Conn().Close(context.WithoutCancel(ctx)) // never hand back a session with the timeout set
+	}
+	if err != nil {
+		return fmt.Errorf("keyring: vacuum key table: %w", err)
+	}
+	if len(blockers) > 0 {
+		return fmt.Errorf("keyring: vacuum key table: sessions %v held snapshots older than the shred; its dead row may survive until the next VACUUM FULL keyring_subject_keys", blockers)
+	}
 	return nil
+}
+
+// waitForOlderSnapshots waits until no other session of this database holds a snapshot or a
+// transaction id older than the next transaction id at the time of the call, and no transaction
+// anywhere on the server holds such an id; it returns the pids of the sessions still holding one
+// after vacuumHorizonWait (0 for a transaction in another database).
+func waitForOlderSnapshots(ctx context.Context, conn *pgx.Conn) ([]int32, error) {
+	var horizon string
+	if err := conn.QueryRow(ctx, `SELECT pg_snapshot_xmax(pg_current_snapshot())::text`).Scan(&horizon); err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(vacuumHorizonWait)
+	for {
+		rows, err := conn.Query(ctx, `
+			SELECT pid FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid()
+			  AND (age(backend_xmin) > age(($1::xid8::text::numeric % 4294967296)::text::xid)
+			    OR age(backend_xid) > age(($1::xid8::text::numeric % 4294967296)::text::xid))
+			UNION ALL
+			SELECT 0 WHERE pg_snapshot_xmin(pg_current_snapshot()) < $1::xid8`, horizon)
+		if err != nil {
+			return nil, err
+		}
+		pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+		if err != nil || len(pids) == 0 || time.Now().After(deadline) {
+			return pids, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // Watch implements Storage with LISTEN on a connection of its own (not taken from the pool). If the
