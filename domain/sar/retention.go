@@ -99,17 +99,18 @@ func (q *RetentionQueue) Pending(kind string) bool {
 // RetentionEnd returns the date a record's retention period ends: the discharge date plus years.
 func RetentionEnd(dischargedOn Date, years int) Date { return dischargedOn.AddYears(years) }
 
-// Queue returns the event that queues kind for review when its retention ended on or before
-// today, and ok=false when nothing is due: the period has not ended, the kind already waits for a
-// decision, an erasure was already requested, or the DPO kept it until a later date.
-func (q *RetentionQueue) Queue(kind string, dischargedOn Date, years int, today Date, sweep domain.ID, at time.Time) (RetentionReviewQueued, bool, error) {
+// Queue returns the event that queues kind for review when its retention period ended on until,
+// on or before today, and ok=false when nothing is due: the period has not ended, the kind already
+// waits for a decision, an erasure was already requested, or the DPO kept it until a later date.
+// until is computed by the caller from the discharge date and the practice's periods (see
+// RetentionEnd, and the clinical record's own rules for children).
+func (q *RetentionQueue) Queue(kind string, dischargedOn, until, today Date, sweep domain.ID, at time.Time) (RetentionReviewQueued, bool, error) {
 	if strings.TrimSpace(kind) == "" || len(kind) > 60 {
 		return RetentionReviewQueued{}, false, domain.Invalid("record_kind", "is empty or too long")
 	}
-	if dischargedOn.IsZero() || years < 0 {
-		return RetentionReviewQueued{}, false, domain.Invalid("retention", "needs a discharge date and a period")
+	if dischargedOn.IsZero() || until.IsZero() {
+		return RetentionReviewQueued{}, false, domain.Invalid("retention", "needs a discharge date and the end of retention")
 	}
-	until := RetentionEnd(dischargedOn, years)
 	if until.After(today) || q.Pending(kind) {
 		return RetentionReviewQueued{}, false, nil
 	}

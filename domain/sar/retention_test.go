@@ -52,7 +52,7 @@ func TestRetentionQueue(t *testing.T) {
 				h = c.history(t)
 			}
 			q := sar.ReplayRetention(clientID, h)
-			ev, ok, err := q.Queue("adult_mental_health", d(t, c.discharged), c.years, d(t, c.today), sweep, at)
+			ev, ok, err := q.Queue("adult_mental_health", d(t, c.discharged), sar.RetentionEnd(d(t, c.discharged), c.years), d(t, c.today), sweep, at)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,7 +73,7 @@ func TestRetentionResolve(t *testing.T) {
 	if _, err := q.Resolve("general_adult", sar.RetentionKept, domain.ID{}, d(t, "2031-01-01"), today, reviewer, at); !errors.Is(err, domain.ErrConflict) {
 		t.Fatalf("resolve unqueued: %v, want conflict", err)
 	}
-	if _, _, err := q.Queue("general_adult", d(t, "2020-01-01"), 8, today, domain.ID{5}, at); err != nil {
+	if _, _, err := q.Queue("general_adult", d(t, "2020-01-01"), d(t, "2028-01-01"), today, domain.ID{5}, at); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := q.Resolve("general_adult", sar.RetentionKept, domain.ID{}, today, today, reviewer, at); !errors.Is(err, domain.ErrInvalid) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/caseledger/caseledger/commands"
 	"github.com/caseledger/caseledger/domain"
@@ -77,6 +78,7 @@ type world struct {
 	keys  *keyring.Keyring
 	clock *clock
 	svc   *export.Service
+	dsn   string
 	// marks are times between the seeding steps, for replays.
 	beforeAddendum, afterAddendum, afterTransfer time.Time
 }
@@ -101,7 +103,7 @@ func newWorld(tb testing.TB) *world {
 	store, err := pgstore.New(ctx, pgtest.Pool(tb, dsn, migrations.RoleApp), pgstore.Config{Now: clk.Now})
 	must(tb, err)
 	keys := keyring.NewForTests(tb, store)
-	w := &world{deps: commands.Deps{Log: store, Sealer: keys, Clock: clk}, store: store, keys: keys, clock: clk}
+	w := &world{deps: commands.Deps{Log: store, Sealer: keys, Clock: clk}, store: store, keys: keys, clock: clk, dsn: dsn}
 	w.svc = export.NewService(w.deps)
 	d := w.deps
 	step := func() { clk.advance(time.Hour) }
@@ -185,3 +187,6 @@ func newWorld(tb testing.TB) *world {
 	step()
 	return w
 }
+
+// pool opens a pool on the world's database acting as role ("" for the admin login).
+func (w *world) pool(tb testing.TB, role string) *pgxpool.Pool { return pgtest.Pool(tb, w.dsn, role) }
