@@ -47,7 +47,7 @@ func (s *Store) ReadStream(ctx context.Context, stream eventstore.StreamID, from
 	if limit <= 0 {
 		limit = 0
 	}
-	out, err := s.query(ctx, readStreamSQL, string(stream), clampInt64(from), limit)
+	out, err := s.query(ctx, limit, readStreamSQL, string(stream), clampInt64(from), limit)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", stream, err)
 	}
@@ -69,26 +69,21 @@ func (s *Store) ReadAll(ctx context.Context, from eventstore.Position, limit int
 		return []eventstore.RecordedEvent{}, ctx.Err()
 	}
 	tx, pos := from.Parts()
-	out, err := s.query(ctx, readAllSQL, clampInt64(tx), clampInt64(pos), limit)
+	out, err := s.query(ctx, limit, readAllSQL, clampInt64(tx), clampInt64(pos), limit)
 	if err != nil {
 		return nil, fmt.Errorf("read all after %s: %w", from, err)
 	}
 	return out, nil
 }
 
-// query runs a select of columns and decodes every row.
-func (s *Store) query(ctx context.Context, sql string, args ...any) ([]eventstore.RecordedEvent, error) {
+// query runs a select of columns that returns at most limit rows and decodes every row.
+func (s *Store) query(ctx context.Context, limit int, sql string, args ...any) ([]eventstore.RecordedEvent, error) {
 	rows, err := s.pool.Query(ctx, sql, append([]any{binaryResults}, args...)...)
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows)
-}
-
-// collect decodes rows of columns in binary format and closes rows.
-func collect(rows pgx.Rows) ([]eventstore.RecordedEvent, error) {
 	defer rows.Close()
-	out := []eventstore.RecordedEvent{}
+	out := make([]eventstore.RecordedEvent, 0, min(limit, 1024))
 	for rows.Next() {
 		var r eventstore.RecordedEvent
 		if err := decodeRow(rows.RawValues(), &r); err != nil {
