@@ -11,9 +11,6 @@ type Interval struct {
 // Overlaps reports whether i and j share any instant.
 func (i Interval) Overlaps(j Interval) bool { return i.Start.Before(j.End) && j.Start.Before(i.End) }
 
-// Within reports whether i lies entirely inside j.
-func (i Interval) Within(j Interval) bool { return !i.Start.Before(j.Start) && !i.End.After(j.End) }
-
 // Duration returns the length of i.
 func (i Interval) Duration() time.Duration { return i.End.Sub(i.Start) }
 

@@ -157,9 +157,6 @@ type LocalRange struct {
 	End   ClockTime `json:"end"`
 }
 
-// Contains reports whether the local time c lies in [Start, End).
-func (r LocalRange) Contains(c ClockTime) bool { return r.Start <= c && c < r.End }
-
 // validateRanges checks that ranges are well formed, in order and do not overlap.
 func validateRanges(field string, ranges []LocalRange) error {
 	for i, r := range ranges {
