@@ -38,6 +38,9 @@ type Custody struct {
 // of the practice. recordKind is practice.RecordAdultMentalHealth or practice.RecordGeneralAdult
 // (children's rules apply by age at discharge); empty means RecordAdultMentalHealth.
 func Register(actor domain.Actor, p *practice.Practice, id, therapist domain.ID, recordKind practice.RecordKind, d Details, at time.Time) (*Client, domain.Event, error) {
+	if actor.UserID.IsZero() {
+		return nil, nil, domain.Forbidden("register_client_forbidden", "an actor without a user id may not register clients")
+	}
 	switch actor.Role {
 	case domain.RoleTherapist:
 		if actor.UserID != therapist {
@@ -174,16 +177,16 @@ func (c *Client) Visible(actor domain.Actor) error {
 	return domain.NotFound("client", c.id)
 }
 
-// Party is who may take an action on a record.
+// Party is who may take an action on a record. Practice managers and auditors are never a party:
+// they see that a record exists (Visible) but act on none.
 type Party uint8
 
 // The parties of a record.
 const (
-	Holder  Party = 1 << iota // the therapist who holds the record
-	Self                      // the client, through the portal
-	DPO                       // the data protection officer
-	Manager                   // a practice manager
-	Admin                     // an admin
+	Holder Party = 1 << iota // the therapist who holds the record
+	Self                     // the client, through the portal
+	DPO                      // the data protection officer
+	Admin                    // an admin
 )
 
 // Authorise returns nil when actor is one of parties for this record. A therapist who does not
@@ -201,8 +204,6 @@ func (c *Client) Authorise(actor domain.Actor, action string, parties Party) err
 		p = Self
 	case domain.RoleDPO:
 		p = DPO
-	case domain.RolePracticeManager:
-		p = Manager
 	case domain.RoleAdmin:
 		p = Admin
 	}
