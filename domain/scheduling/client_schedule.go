@@ -39,3 +39,12 @@ func (s *ClientSchedule) With(therapist domain.ID) []domain.ID {
 	}
 	return out
 }
+
+// All returns the ids of all the client's appointments, oldest first.
+func (s *ClientSchedule) All() []domain.ID {
+	out := make([]domain.ID, len(s.entries))
+	for i, e := range s.entries {
+		out[i] = e.AppointmentID
+	}
+	return out
+}
