@@ -23,6 +23,9 @@ type Config struct {
 	Log    commands.EventLog
 	Sealer commands.Sealer
 	Index  commands.BlindIndex
+	// ReadModels serves lists and reports (the projections' Reader on a caseledger_reader pool).
+	// Required.
+	ReadModels ReadModels
 	// Shredder carries out approved erasures (the keyring's Shred). Required.
 	Shredder commands.Shredder
 	// Clock defaults to the system clock.
@@ -84,8 +87,8 @@ func (c Config) withDefaults() Config {
 func (c Config) Validate() error {
 	c = c.withDefaults()
 	var errs []error
-	if c.Pool == nil {
-		errs = append(errs, errors.New("api: Pool is required"))
+	if c.Pool == nil || c.ReadModels == nil {
+		errs = append(errs, errors.New("api: Pool and ReadModels are required"))
 	}
 	if c.Log == nil || c.Sealer == nil || c.Index == nil || c.Shredder == nil {
 		errs = append(errs, errors.New("api: Log, Sealer, Index and Shredder are required"))

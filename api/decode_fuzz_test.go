@@ -17,7 +17,7 @@ func requestTypes() []any {
 		&sharingConsentRequest{}, &transferRequest{}, &erasureRequest{}, &erasureDecisionRequest{}, &emergencyAccessRequest{},
 		&draftNoteRequest{}, &reviseNoteRequest{}, &signNoteRequest{}, &addendumRequest{},
 		&calendarPolicyRequest{}, &weeklyHoursRequest{}, &exceptionRequest{}, &selfBookingRequest{}, &holdRequest{},
-		&bookRequest{}, &seriesRequest{}, &moveRequest{}, &reasonRequest{}, &joinWaitlistRequest{},
+		&bookRequest{}, &seriesRequest{}, &moveRequest{}, &reasonRequest{}, &joinWaitlistRequest{}, &clientSearchRequest{},
 	}
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/caseledger/caseledger/keyring"
 	"github.com/caseledger/caseledger/migrations"
 	"github.com/caseledger/caseledger/migrations/pgtest"
+	"github.com/caseledger/caseledger/projections"
 )
 
 // testClock is a settable clock shared by the API and the commands.
@@ -113,8 +114,23 @@ func newEnv(tb testing.TB, adjust ...func(*api.Config)) *env {
 	clock := &testClock{t: time.Now().UTC().Truncate(time.Second)}
 	logs := &lockedBuffer{}
 	log := &faultyLog{EventLog: store}
+	reader, err := projections.NewReader(pgtest.Pool(tb, dsn, migrations.RoleReader), keys)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	engine, err := projections.New(projections.Config{Store: store, Pool: pool, Projectors: projections.All(keys)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = engine.Run(runCtx)
+	}()
+	tb.Cleanup(func() { stop(); <-done })
 	cfg := api.Config{
-		Pool: pool, Log: log, Sealer: keys, Index: keys, Clock: clock,
+		Pool: pool, Log: log, Sealer: keys, Index: keys, Clock: clock, ReadModels: reader,
 		Shredder: commands.ShredFunc(func(ctx context.Context, subject domain.ID, o commands.ShredOrder) error {
 			_, err := keys.Shred(ctx, uuid.UUID(subject), keyring.ShredRequest{
 				RequestID: uuid.UUID(o.RequestID), Stream: o.Stream,
