@@ -28,7 +28,8 @@ func (e *ApplyError) Unwrap() error { return e.Err }
 
 // applyBatch applies b with p and advances b's checkpoint in one transaction. It returns
 // errCheckpointMoved when the checkpoint is no longer at b.From, an *ApplyError when p refused an
-// event, and another error when the database failed; in every case nothing of b is kept.
+// event (the events before it are then applied and the checkpoint left just before it), and another
+// error when the database failed (nothing of b is kept).
 func applyBatch(ctx context.Context, cps checkpoints, p Projector, b Batch) error {
 	tx, err := cps.pool.Begin(ctx)
 	if err != nil {
@@ -44,7 +45,20 @@ func applyBatch(ctx context.Context, cps checkpoints, p Projector, b Batch) erro
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return &ApplyError{Projector: b.Projector, EventID: e.ID, EventType: e.Type, Position: e.Position, Err: err}
+			failed := &ApplyError{Projector: b.Projector, EventID: e.ID, EventType: e.Type, Position: e.Position, Err: err}
+			if i == 0 {
+				return failed
+			}
+			// Keep the events before the failing one, so the checkpoint stops exactly at it.
+			if err := tx.Rollback(ctx); err != nil {
+				return err
+			}
+			prefix := b
+			prefix.Events = b.Events[:i]
+			if err := applyBatch(ctx, cps, p, prefix); err != nil {
+				return err
+			}
+			return failed
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {

@@ -30,10 +30,11 @@ func (Audit) Tables() []string { return []string{"rm_audit_trail", "rm_audit_cas
 func (p Audit) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) error {
 	var what *string
 	var accessed *uuid.UUID
+	subject := e.Subject
 	switch e.Type {
 	case subjectErasedType:
-		subject, err := erasedSubject(e)
-		if err != nil {
+		var err error
+		if subject, err = erasedSubject(e); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM rm_audit_caseload WHERE generation = $1 AND subject_id = $2`,
@@ -67,7 +68,7 @@ func (p Audit) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) err
 		occurred_at, recorded_at, actor_id, actor_role, subject_id, accessed_what, accessed_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		tx.Generation, tx.Seq, e.ID, string(e.StreamID), e.Type, e.OccurredAt, e.RecordedAt,
-		e.Actor.UserID, e.Actor.Role, nullID(e.Subject), what, accessed)
+		e.Actor.UserID, e.Actor.Role, nullID(subject), what, accessed)
 	return err
 }
 

@@ -3,8 +3,6 @@ package projections_test
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
-	"os"
 	"sort"
 	"testing"
 	"time"
@@ -56,7 +54,7 @@ func newEnv(tb testing.TB) *env {
 func newEngine(tb testing.TB, app *pgxpool.Pool, store eventstore.Store, ps []projections.Projector) *projections.Engine {
 	tb.Helper()
 	e, err := projections.New(projections.Config{Store: store, Pool: app, Projectors: ps,
-		MaxAttempts: 2, RetryPause: 20 * time.Millisecond, RebuildBatch: 300, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		MaxAttempts: 2, RetryPause: 20 * time.Millisecond, RebuildBatch: 300})
 	if err != nil {
 		tb.Fatalf("projections.New: %v", err)
 	}

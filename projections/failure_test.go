@@ -1,0 +1,75 @@
+package projections_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseledger/caseledger/domain/scheduling"
+	"github.com/caseledger/caseledger/migrations/pgtest"
+)
+
+// TestProjectorStopsAtAnEventItCannotApply appends an event the appointment projectors cannot
+// apply (a completion of an appointment never booked): they stop at it, report its id in their
+// status, and do not apply the events after it, while the other projectors go on.
+func TestProjectorStopsAtAnEventItCannotApply(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	th := newID()
+	c := e.registerClient(t, th, clientDetails("Ada", "Quayle", "", "1980-01-01", ""))
+	ghost := newID()
+	bad := e.emit(t, "appointment-"+ghost.String(), c, therapist(th), scheduling.AppointmentCompleted{AppointmentID: ghost})
+	e.book(t, th, c, newID(), at, "")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.engine.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("engine: %v", err)
+		}
+	}()
+
+	var logged int64
+	if err := pgtest.Pool(t, e.dsn, "").QueryRow(ctx, `SELECT count(*) FROM event_log`).Scan(&logged); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if time.Now().After(deadline) {
+			t.Fatal("the failing projectors were not reported within 30s")
+		}
+		st, err := e.engine.Status(ctx, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		byName := map[string]int{}
+		for i, s := range st {
+			byName[s.Name] = i
+		}
+		ap, pr, au, cl := st[byName["appointments"]], st[byName["practice_reports"]], st[byName["audit"]], st[byName["clients"]]
+		if ap.Failure == nil || ap.Failure.Attempts < 2 || pr.Failure == nil || au.Applied < logged || cl.Applied < logged {
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		for _, s := range []int{byName["appointments"], byName["practice_reports"]} {
+			f := st[s].Failure
+			if f.EventID != bad.ID {
+				t.Errorf("%s reports event %s, want %s", st[s].Name, f.EventID, bad.ID)
+			}
+			if !strings.Contains(f.Error, bad.ID.String()) || !strings.Contains(f.Error, "AppointmentCompleted") {
+				t.Errorf("%s error %q does not name the event", st[s].Name, f.Error)
+			}
+			if st[s].Applied != 1 || st[s].Behind != 2 {
+				t.Errorf("%s applied %d and is %d behind; want it stopped before the bad event (1 applied, 2 behind)",
+					st[s].Name, st[s].Applied, st[s].Behind)
+			}
+		}
+		if au.Failure != nil || cl.Failure != nil {
+			t.Errorf("healthy projectors report failures: %+v %+v", au.Failure, cl.Failure)
+		}
+		return
+	}
+}
