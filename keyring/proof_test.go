@@ -202,4 +202,3 @@ func scanDatabase(tb testing.TB, pool *pgxpool.Pool, needle []byte) []string {
 	}
 	return hits
 }
-
