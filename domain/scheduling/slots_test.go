@@ -158,3 +158,65 @@ func TestWaitlistMatches(t *testing.T) {
 	_, err = w.Join(scheduling.WaitlistEntry{ID: newID(t), Priority: 101}, now)
 	assertCode(t, err, "invalid_priority")
 }
+
+// TestFreeSlotsAcrossDaylightSaving searches a week spanning each change: the first and last slot
+// of every working day stay at 09:00 and 16:00 local while their UTC instants move by an hour.
+func TestFreeSlotsAcrossDaylightSaving(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, zone, from, to string
+		firstUTC             []string // first slot of each working day
+	}{
+		{"london spring", "Europe/London", "2026-03-26T23:00:00Z", "2026-03-31T00:00:00Z",
+			[]string{"2026-03-27T09:00:00Z", "2026-03-30T08:00:00Z"}},
+		{"new york autumn", "America/New_York", "2026-10-30T04:00:00Z", "2026-11-03T04:00:00Z",
+			[]string{"2026-10-30T13:00:00Z", "2026-11-02T14:00:00Z"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			loc := mustLoc(t, tc.zone)
+			c := scheduling.NewCalendar(newID(t))
+			p := standardPolicy()
+			p.TimeZone = tc.zone
+			ev, err := c.Configure(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Apply(ev)
+			wh, err := c.SetWeeklyHours(weekdays(t, "09:00", "17:00"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Apply(wh)
+			from := utc(t, tc.from)
+			q := scheduling.SlotQuery{From: from, To: utc(t, tc.to), Length: time.Hour}
+			got, err := c.FreeSlots(q, from, loc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			days := map[scheduling.Date][]scheduling.Interval{}
+			var order []scheduling.Date
+			for _, s := range got {
+				d := scheduling.DateOf(s.Start, loc)
+				if _, ok := days[d]; !ok {
+					order = append(order, d)
+				}
+				days[d] = append(days[d], s)
+			}
+			if len(order) != len(tc.firstUTC) {
+				t.Fatalf("slots on %v, want %d days", order, len(tc.firstUTC))
+			}
+			for i, d := range order {
+				slots := days[d]
+				first, last := slots[0].Start, slots[len(slots)-1].Start
+				if !first.Equal(utc(t, tc.firstUTC[i])) {
+					t.Errorf("%s: first slot %s, want %s", d, first.UTC(), tc.firstUTC[i])
+				}
+				if l := last.In(loc); l.Hour() != 16 || l.Minute() != 0 || len(slots) != 29 {
+					t.Errorf("%s: last slot %s local, %d slots; want 16:00 and 29", d, l.Format("15:04"), len(slots))
+				}
+			}
+		})
+	}
+}
