@@ -268,3 +268,38 @@ func TestEmergencyAccess(t *testing.T) {
 		expectStatus(t, f.bob.do(t, "GET", f.clientPath("?emergency=true"), nil), http.StatusNotFound, "client_not_found")
 	})
 }
+
+func TestExportsOverHTTP(t *testing.T) {
+	t.Parallel()
+	f := newPractice(t)
+	t.Run("portability: the client downloads their own data, audited", func(t *testing.T) {
+		before := countOf(f.e.eventTypes(t, "client-"+f.clientID.String()), "RecordAccessed")
+		res := f.portal.do(t, "GET", f.clientPath("/export"), nil)
+		expectStatus(t, res, http.StatusOK, "")
+		if !bytes.Contains(res.body, []byte(clientName)) || !strings.HasPrefix(res.header.Get("Content-Disposition"), "attachment") {
+			t.Fatalf("export: %s %v", res.body, res.header)
+		}
+		if after := countOf(f.e.eventTypes(t, "client-"+f.clientID.String()), "RecordAccessed"); after != before+1 {
+			t.Fatalf("RecordAccessed %d -> %d", before, after)
+		}
+	})
+	t.Run("another therapist cannot export", func(t *testing.T) {
+		expectStatus(t, f.bob.do(t, "GET", f.clientPath("/export"), nil), http.StatusForbidden, "role_forbidden")
+	})
+	t.Run("subject access request: receive, review, export", func(t *testing.T) {
+		today := f.e.clock.Now().UTC().Format("2006-01-02")
+		var id struct {
+			ID domain.ID `json:"id"`
+		}
+		res := f.dpo.do(t, "POST", "/api/v1/sars", map[string]any{"client_id": f.clientID, "received_on": today, "channel": "email", "identity": "verified"})
+		expectStatus(t, res, http.StatusCreated, "")
+		res.decode(t, &id)
+		expectStatus(t, f.alice.do(t, "POST", "/api/v1/sars/"+id.ID.String()+"/review", map[string]any{"decisions": []any{}}), http.StatusNoContent, "")
+		res = f.dpo.do(t, "GET", "/api/v1/sars/"+id.ID.String()+"/export?format=fhir", nil)
+		expectStatus(t, res, http.StatusOK, "")
+		if res.header.Get("Content-Type") != "application/fhir+json" || !bytes.Contains(res.body, []byte(`"resourceType"`)) {
+			t.Fatalf("fhir export: %s", res.body[:min(len(res.body), 300)])
+		}
+		expectStatus(t, f.bob.do(t, "GET", "/api/v1/sars/"+id.ID.String()+"/export", nil), http.StatusNotFound, "")
+	})
+}

@@ -18,6 +18,8 @@ func requestTypes() []any {
 		&draftNoteRequest{}, &reviseNoteRequest{}, &signNoteRequest{}, &addendumRequest{},
 		&calendarPolicyRequest{}, &weeklyHoursRequest{}, &exceptionRequest{}, &selfBookingRequest{}, &holdRequest{},
 		&bookRequest{}, &seriesRequest{}, &moveRequest{}, &reasonRequest{}, &joinWaitlistRequest{}, &clientSearchRequest{},
+		&receiveSARRequest{}, &sarIdentityRequest{}, &extendSARRequest{}, &refuseSARRequest{}, &reviewSARRequest{},
+		&releaseSARRequest{}, &resolveRetentionRequest{},
 	}
 }
 
