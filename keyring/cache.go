@@ -109,15 +109,3 @@ func (c *cache) reset() {
 		s.mu.Unlock()
 	}
 }
-
-// len returns the number of cached entries.
-func (c *cache) len() int {
-	n := 0
-	for i := range c.shards {
-		s := &c.shards[i]
-		s.mu.RLock()
-		n += len(s.entries)
-		s.mu.RUnlock()
-	}
-	return n
-}

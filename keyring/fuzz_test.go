@@ -63,4 +63,3 @@ func FuzzNormalise(f *testing.F) {
 		}
 	})
 }
-
