@@ -31,7 +31,8 @@ func noteKind(k note.Kind) (note.Kind, error) {
 	return k, nil
 }
 
-// notebookContext is a client, their practice and one of their notebooks, loaded for a command.
+// notebookContext is a client, their practice (nil for reads) and one of their notebooks, loaded
+// for a command.
 type notebookContext struct {
 	client         *client.Client
 	clientLoaded   Loaded
@@ -41,15 +42,18 @@ type notebookContext struct {
 	kind           note.Kind
 }
 
-// loadNotebook loads the client (checking actor may see them), their practice and their notebook
-// of kind.
+// loadNotebook loads the client (checking actor may see them) and their notebook of kind. The
+// practice is left nil: only writing commands need it (changeNotebook loads it).
 func loadNotebook(ctx context.Context, d Deps, actor domain.Actor, clientID domain.ID, kind note.Kind) (notebookContext, error) {
 	kind, err := noteKind(kind)
 	if err != nil {
 		return notebookContext{}, err
 	}
-	c, cl, p, err := loadClientAndPractice(ctx, d, actor, clientID)
+	c, cl, err := LoadClient(ctx, d, clientID)
 	if err != nil {
+		return notebookContext{}, err
+	}
+	if err := c.Visible(actor); err != nil {
 		return notebookContext{}, err
 	}
 	l, err := loadStream(ctx, d, NotesStream(clientID, kind), note.Decode)
@@ -57,7 +61,7 @@ func loadNotebook(ctx context.Context, d Deps, actor domain.Actor, clientID doma
 		return notebookContext{}, err
 	}
 	return notebookContext{
-		client: c, clientLoaded: cl, practice: p, kind: kind,
+		client: c, clientLoaded: cl, kind: kind,
 		notebook: note.Rebuild(clientID, kind, l.Events), notebookLoaded: l,
 	}, nil
 }
@@ -69,6 +73,9 @@ func changeNotebook(ctx context.Context, d Deps, actor domain.Actor, clientID do
 	return retryConcurrent(func() error {
 		nc, err := loadNotebook(ctx, d, actor, clientID, kind)
 		if err != nil {
+			return err
+		}
+		if nc.practice, _, err = LoadPractice(ctx, d, nc.client.PracticeID()); err != nil {
 			return err
 		}
 		ev, err := decide(nc)
