@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/caseledger/caseledger/eventstore"
 )
@@ -69,19 +70,20 @@ func (s *Store) Append(ctx context.Context, stream eventstore.StreamID, expected
 // without the payload, which travels once, in its own column.
 func appendArgs(stream eventstore.StreamID, expected eventstore.ExpectedVersion, recordedAt time.Time, events []eventstore.EventData) []any {
 	n := len(events)
+	// Flat arrays of pgtype values encode without reflection and without formatting UUIDs as text.
 	var (
-		metas    = make([][]byte, n)
-		ids      = make([]uuid.UUID, n)
-		types    = make([]string, n)
-		schemas  = make([]int32, n)
-		occurred = make([]time.Time, n)
-		actors   = make([]uuid.UUID, n)
-		roles    = make([]string, n)
-		subjects = make([]uuid.UUID, n)
-		keys     = make([]int64, n)
-		corrs    = make([]uuid.UUID, n)
-		causes   = make([]uuid.UUID, n)
-		payloads = make([][]byte, n)
+		metas    = make(pgtype.FlatArray[[]byte], n)
+		ids      = make(pgtype.FlatArray[pgtype.UUID], n)
+		types    = make(pgtype.FlatArray[string], n)
+		schemas  = make(pgtype.FlatArray[int32], n)
+		occurred = make(pgtype.FlatArray[time.Time], n)
+		actors   = make(pgtype.FlatArray[pgtype.UUID], n)
+		roles    = make(pgtype.FlatArray[string], n)
+		subjects = make(pgtype.FlatArray[pgtype.UUID], n)
+		keys     = make(pgtype.FlatArray[int64], n)
+		corrs    = make(pgtype.FlatArray[pgtype.UUID], n)
+		causes   = make(pgtype.FlatArray[pgtype.UUID], n)
+		payloads = make(pgtype.FlatArray[[]byte], n)
 	)
 	for i, e := range events {
 		e.OccurredAt = eventstore.TruncateMicros(e.OccurredAt)
@@ -89,14 +91,16 @@ func appendArgs(stream eventstore.StreamID, expected eventstore.ExpectedVersion,
 			e.Payload = []byte{}
 		}
 		metas[i] = eventstore.CanonicalMeta(recordedAt, e)
-		ids[i], types[i], schemas[i], occurred[i] = e.ID, e.Type, int32(e.SchemaVersion), e.OccurredAt
-		actors[i], roles[i], subjects[i], keys[i] = e.Actor.UserID, e.Actor.Role, e.Subject, int64(e.KeyID)
-		corrs[i], causes[i], payloads[i] = e.CorrelationID, e.CausationID, e.Payload
+		ids[i], types[i], schemas[i], occurred[i] = pgUUID(e.ID), e.Type, int32(e.SchemaVersion), e.OccurredAt
+		actors[i], roles[i], subjects[i], keys[i] = pgUUID(e.Actor.UserID), e.Actor.Role, pgUUID(e.Subject), int64(e.KeyID)
+		corrs[i], causes[i], payloads[i] = pgUUID(e.CorrelationID), pgUUID(e.CausationID), e.Payload
 	}
 	kind, version := expectedArgs(expected)
 	return []any{string(stream), kind, version, recordedAt, eventstore.CanonicalHead(stream), metas,
 		ids, types, schemas, occurred, actors, roles, subjects, keys, corrs, causes, payloads}
 }
+
+func pgUUID(id uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: id, Valid: true} }
 
 // expectedArgs encodes expected as event_log_append's p_kind and p_expected.
 func expectedArgs(expected eventstore.ExpectedVersion) (int32, int64) {
