@@ -168,3 +168,16 @@ func (s *Service) Replay(ctx context.Context, actor domain.Actor, clientID domai
 	}
 	return Collect(ctx, s.d.Log, s.d.Sealer, clientID, Options{GeneratedAt: s.d.Clock.Now(), AsOf: asOf, WithEvents: true})
 }
+
+// Export returns client's whole record for the DPO, without review decisions: what `caseledger
+// sar export` writes when no request is named. Psychotherapy notes are added only when asked.
+// Only the DPO may; the read is recorded first (purpose "subject_access").
+func (s *Service) Export(ctx context.Context, actor domain.Actor, clientID domain.ID, includePsychotherapyNotes bool) (*Record, error) {
+	if actor.Role != domain.RoleDPO {
+		return nil, domain.Forbidden("sar_export_forbidden", "only the DPO exports a client's whole record")
+	}
+	if err := s.audit.Handle(ctx, actor, commands.AuditRecordRead{ClientID: clientID, What: AccessSARExport, Purpose: "subject_access"}); err != nil {
+		return nil, err
+	}
+	return Collect(ctx, s.d.Log, s.d.Sealer, clientID, Options{GeneratedAt: s.d.Clock.Now(), IncludePsychotherapyNotes: includePsychotherapyNotes})
+}
