@@ -1,0 +1,426 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/caseledger/caseledger/api"
+	"github.com/caseledger/caseledger/commands"
+	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/client"
+	"github.com/caseledger/caseledger/domain/identity"
+	"github.com/caseledger/caseledger/domain/scheduling"
+	"github.com/caseledger/caseledger/eventstore/pgstore"
+	"github.com/caseledger/caseledger/keyring"
+	"github.com/caseledger/caseledger/migrations"
+	"github.com/caseledger/caseledger/projections"
+)
+
+// The api suite measures the HTTP API end to end over real loopback HTTP, with 16 concurrent
+// clients, each a therapist with a bearer token acting on their own caseload:
+//   - the therapist's day view (GET /appointments for one day, from the appointments read model
+//     under row-level security, locations decrypted), against a bare SELECT of the same rows over
+//     a raw pgx pool;
+//   - opening a client record (GET /clients/{id}: the client stream read and decrypted, then a
+//     RecordAccessed event sealed and appended before the answer), against a bare SELECT of the
+//     stream's rows plus a single-row INSERT per request;
+//   - booking an appointment (POST /appointments: consent check, calendar reservation at its exact
+//     version, sealed details), against a single-row INSERT transaction.
+//
+// Each figure is requests per second, with p50 and p99 latency, beside the baseline's.
+func init() { register("api", benchAPI) }
+
+const apiBenchWorkers = 16
+
+// apiBench is the running API and what the workers act on.
+type apiBench struct {
+	srv        *httptest.Server
+	raw        *pgxpool.Pool
+	therapists []apiBenchTherapist
+	service    domain.ID
+	day        time.Time
+}
+
+type apiBenchTherapist struct {
+	id      domain.ID
+	token   string
+	clients []domain.ID
+}
+
+func benchAPI(ctx context.Context, env *Env) ([]Result, error) {
+	b, cleanup, err := newAPIBench(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	dur := 5 * time.Second
+	if env.Quick {
+		dur = time.Second
+	}
+	var out []Result
+	add := func(name string, api, base latencies) {
+		out = append(out,
+			More(name+": requests/s", api.rate(), "req/s", "raw pgx", base.rate(), 0),
+			Less(name+": p50", api.quantile(0.50), "ms", "raw pgx", base.quantile(0.50), 0),
+			Less(name+": p99", api.quantile(0.99), "ms", "raw pgx", base.quantile(0.99), 0))
+	}
+
+	dayFrom, dayTo := b.day, b.day.Add(24*time.Hour)
+	dayPath := "/api/v1/appointments?from=" + dayFrom.Format(time.RFC3339) + "&to=" + dayTo.Format(time.RFC3339)
+	viewAPI, err := drive(ctx, dur, func(w, _ int) error {
+		return b.call(ctx, w, "GET", dayPath, nil, http.StatusOK)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("day view: %w", err)
+	}
+	viewRaw, err := drive(ctx, dur, func(w, _ int) error {
+		rows, err := b.raw.Query(ctx, `SELECT appointment_id, client_id, starts_at, ends_at, status, location_sealed
+			FROM rm_appointments WHERE therapist_id = $1 AND starts_at >= $2 AND starts_at < $3 ORDER BY starts_at`,
+			uuid.UUID(b.therapists[w].id), dayFrom, dayTo)
+		if err != nil {
+			return err
+		}
+		rows.Close()
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("day view baseline: %w", err)
+	}
+	add("therapist's day view", viewAPI, viewRaw)
+
+	openAPI, err := drive(ctx, dur, func(w, i int) error {
+		t := b.therapists[w]
+		return b.call(ctx, w, "GET", "/api/v1/clients/"+t.clients[i%len(t.clients)].String(), nil, http.StatusOK)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open record: %w", err)
+	}
+	openRaw, err := drive(ctx, dur, func(w, i int) error {
+		t := b.therapists[w]
+		c := t.clients[i%len(t.clients)]
+		rows, err := b.raw.Query(ctx, `SELECT payload FROM event_log WHERE stream_id = $1 ORDER BY version`, "client-"+c.String())
+		if err != nil {
+			return err
+		}
+		rows.Close()
+		if rows.Err() != nil {
+			return rows.Err()
+		}
+		_, err = b.raw.Exec(ctx, `INSERT INTO api_bench_raw (id, payload) VALUES ($1, $2)`, uuid.New(), make([]byte, 256))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open record baseline: %w", err)
+	}
+	add("opening a client record (with its access event)", openAPI, openRaw)
+
+	var slot atomic.Int64
+	bookAPI, err := drive(ctx, dur, func(w, i int) error {
+		t := b.therapists[w]
+		start := b.day.Add(7 * 24 * time.Hour).Add(time.Duration(slot.Add(1)) * 30 * time.Minute)
+		return b.call(ctx, w, "POST", "/api/v1/appointments", map[string]any{
+			"therapist_id": t.id, "client_id": t.clients[i%len(t.clients)], "service_type_id": b.service,
+			"start": start, "duration_minutes": 25, "location": "Room 1",
+		}, http.StatusCreated)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("booking: %w", err)
+	}
+	bookRaw, err := drive(ctx, dur, func(int, int) error {
+		_, err := b.raw.Exec(ctx, `INSERT INTO api_bench_raw (id, payload) VALUES ($1, $2)`, uuid.New(), make([]byte, 512))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("booking baseline: %w", err)
+	}
+	add("booking an appointment", bookAPI, bookRaw)
+	return out, nil
+}
+
+// call sends one request as worker w's therapist and checks the status.
+func (b *apiBench) call(ctx context.Context, w int, method, path string, body any, want int) error {
+	var rd io.Reader
+	if body != nil {
+		j, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, b.srv.URL+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+b.therapists[w].token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := b.srv.Client().Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	msg, _ := io.ReadAll(res.Body)
+	if res.StatusCode != want {
+		return fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, msg)
+	}
+	return nil
+}
+
+// latencies are the durations of the requests of one run and the run's length.
+type latencies struct {
+	each    []time.Duration
+	elapsed time.Duration
+}
+
+func (l latencies) rate() float64 { return float64(len(l.each)) / l.elapsed.Seconds() }
+
+// quantile returns the q-quantile latency in milliseconds.
+func (l latencies) quantile(q float64) float64 {
+	if len(l.each) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), l.each...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return float64(s[int(q*float64(len(s)-1))].Microseconds()) / 1000
+}
+
+// drive runs op from apiBenchWorkers goroutines (op gets the worker and its iteration) for dur
+// and returns every call's latency; the first error stops the run.
+func drive(ctx context.Context, dur time.Duration, op func(w, i int) error) (latencies, error) {
+	var (
+		mu       sync.Mutex
+		all      []time.Duration
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	start := time.Now()
+	deadline := start.Add(dur)
+	for w := range apiBenchWorkers {
+		wg.Go(func() {
+			var mine []time.Duration
+			for i := 0; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
+				t0 := time.Now()
+				if err := op(w, i); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					return
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return latencies{each: all, elapsed: time.Since(start)}, firstErr
+}
+
+// newAPIBench builds the database, the stores, the projection engine and the API, seeds a
+// practice with one therapist per worker (bearer token, four clients, a calendar open all day,
+// four appointments on the measured day) and waits for the read models to catch up.
+func newAPIBench(ctx context.Context, env *Env) (*apiBench, func(), error) {
+	dsn, err := env.NewDatabase(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var closers []func()
+	cleanup := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	fail := func(err error) (*apiBench, func(), error) { cleanup(); return nil, nil, err }
+	app, err := migrations.ConnectAs(ctx, dsn, migrations.RoleApp, 40)
+	if err != nil {
+		return fail(err)
+	}
+	closers = append(closers, app.Close)
+	reader, err := migrations.ConnectAs(ctx, dsn, migrations.RoleReader, 20)
+	if err != nil {
+		return fail(err)
+	}
+	closers = append(closers, reader.Close)
+	raw, err := migrations.ConnectAs(ctx, dsn, "", 20)
+	if err != nil {
+		return fail(err)
+	}
+	closers = append(closers, raw.Close)
+	if _, err := raw.Exec(ctx, `CREATE TABLE api_bench_raw (id uuid PRIMARY KEY, payload bytea NOT NULL)`); err != nil {
+		return fail(err)
+	}
+	store, err := pgstore.New(ctx, app, pgstore.Config{})
+	if err != nil {
+		return fail(err)
+	}
+	master, err := keyring.NewRandomMaster()
+	if err != nil {
+		return fail(err)
+	}
+	keys, err := keyring.New(ctx, keyring.Config{Storage: keyring.NewPostgresStorage(app), Master: master, Events: store})
+	if err != nil {
+		return fail(err)
+	}
+	closers = append(closers, keys.Close)
+	rm, err := projections.NewReader(reader, keys)
+	if err != nil {
+		return fail(err)
+	}
+	engine, err := projections.New(projections.Config{Store: store, Pool: app, Projectors: projections.All(keys)})
+	if err != nil {
+		return fail(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = engine.Run(runCtx) }()
+	closers = append(closers, func() { stop(); <-done })
+
+	deps := commands.Deps{Log: store, Sealer: keys, Clock: commands.ClockFunc(time.Now)}
+	h, err := api.New(api.Config{
+		Pool: app, Log: store, Sealer: keys, Index: keys, ReadModels: rm,
+		Shredder: commands.ShredFunc(func(context.Context, domain.ID, commands.ShredOrder) error {
+			return fmt.Errorf("no erasure in the benchmark")
+		}),
+		Logger: slog.New(slog.DiscardHandler), SignInsPerMinute: 1000,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	srv := httptest.NewServer(h)
+	srv.Client().Transport.(*http.Transport).MaxIdleConnsPerHost = apiBenchWorkers * 2
+	closers = append(closers, srv.Close)
+	b := &apiBench{srv: srv, raw: raw}
+	if err := b.seed(ctx, deps, keys); err != nil {
+		return fail(fmt.Errorf("seed: %w", err))
+	}
+	return b, cleanup, b.waitForReadModels(ctx, raw)
+}
+
+// seed creates the practice, the therapists with their tokens, clients and the measured day's
+// appointments.
+func (b *apiBench) seed(ctx context.Context, d commands.Deps, keys *keyring.Keyring) error {
+	ident := commands.IdentityDeps{Deps: d, Directory: api.NewUserDirectory(b.raw), Index: keys,
+		Hasher: commands.DefaultPasswordHasher(), Policy: identity.DefaultPolicy()}
+	system := domain.Actor{Role: domain.RoleSystem}
+	admin := domain.Actor{UserID: domain.ID(uuid.New()), Role: domain.RoleAdmin}
+	practiceID, service := domain.ID(uuid.New()), domain.ID(uuid.New())
+	b.service = service
+	settings := commands.NewPracticeSettingsHandler(d)
+	if err := commands.NewOpenPracticeHandler(d).Handle(ctx, admin, commands.OpenPractice{PracticeID: practiceID, ConsentRule: "warn"}); err != nil {
+		return err
+	}
+	if err := settings.AddServiceType(ctx, admin, practiceID, service, "individual_therapy", "Individual therapy"); err != nil {
+		return err
+	}
+	loc, _ := time.LoadLocation("Europe/London")
+	now := time.Now().In(loc)
+	b.day = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc).AddDate(0, 0, 2).UTC()
+	const password = "benchmark passphrase that is long"
+	for w := range apiBenchWorkers {
+		email := fmt.Sprintf("therapist%d@bench.example", w)
+		id, err := commands.NewRegisterUserHandler(ident).Handle(ctx, system, commands.RegisterUser{Role: domain.RoleTherapist, Email: email, Password: password})
+		if err != nil {
+			return err
+		}
+		therapist := domain.Actor{UserID: id, Role: domain.RoleTherapist}
+		if err := settings.AddStaffMember(ctx, admin, practiceID, id, domain.RoleTherapist); err != nil {
+			return err
+		}
+		if err := commands.NewConfigureCalendarHandler(d).Handle(ctx, therapist, commands.ConfigureCalendar{TherapistID: id, Policy: scheduling.Policy{TimeZone: "Europe/London", SlotStepMinutes: 15}}); err != nil {
+			return err
+		}
+		var week scheduling.WeeklyHours
+		for day := time.Sunday; day <= time.Saturday; day++ {
+			week = append(week, scheduling.WeeklyRange{Weekday: scheduling.Weekday(day), LocalRange: scheduling.LocalRange{Start: 0, End: scheduling.MaxClockTime}})
+		}
+		if err := commands.NewSetAvailabilityHandler(d).SetWeeklyHours(ctx, therapist, id, week); err != nil {
+			return err
+		}
+		t := apiBenchTherapist{id: id}
+		for k := range 4 {
+			cid, err := commands.NewRegisterClientHandler(d).Handle(ctx, therapist, commands.RegisterClient{PracticeID: practiceID, TherapistID: id,
+				Details: client.Details{GivenName: "Bench", FamilyName: fmt.Sprintf("Client %d", k), DateOfBirth: "1990-01-01"}})
+			if err != nil {
+				return err
+			}
+			if _, err := commands.NewBookAppointmentHandler(d).Handle(ctx, therapist, commands.BookAppointment{TherapistID: id, ClientID: cid, ServiceTypeID: service,
+				Start: b.day.Add(time.Duration(9+k) * time.Hour), Duration: 50 * time.Minute, Place: scheduling.Place{Location: "Room 1"}}); err != nil {
+				return err
+			}
+			t.clients = append(t.clients, cid)
+		}
+		if t.token, err = b.token(ctx, email, password); err != nil {
+			return err
+		}
+		b.therapists = append(b.therapists, t)
+	}
+	return nil
+}
+
+// token signs in over HTTP and mints a bearer token.
+func (b *apiBench) token(ctx context.Context, email, password string) (string, error) {
+	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
+	res, err := b.srv.Client().Post(b.srv.URL+"/api/v1/sessions", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	var s struct {
+		CSRF string `json:"csrf_token"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&s); err != nil || res.StatusCode != http.StatusCreated {
+		return "", fmt.Errorf("sign in: %d %v", res.StatusCode, err)
+	}
+	req, _ := http.NewRequestWithContext(ctx, "POST", b.srv.URL+"/api/v1/tokens", nil)
+	for _, c := range res.Cookies() {
+		req.Header.Set("Cookie", c.Name+"="+c.Value)
+	}
+	req.Header.Set("X-CSRF-Token", s.CSRF)
+	tres, err := b.srv.Client().Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer tres.Body.Close()
+	var t struct {
+		Token string `json:"token"`
+	}
+	if err := json.NewDecoder(tres.Body).Decode(&t); err != nil || tres.StatusCode != http.StatusCreated {
+		return "", fmt.Errorf("token: %d %v", tres.StatusCode, err)
+	}
+	return t.Token, nil
+}
+
+// waitForReadModels waits until the appointments read model holds the seeded appointments.
+func (b *apiBench) waitForReadModels(ctx context.Context, raw *pgxpool.Pool) error {
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		var n int
+		if err := raw.QueryRow(ctx, `SELECT count(*) FROM rm_appointments`).Scan(&n); err != nil {
+			return err
+		}
+		if n >= apiBenchWorkers*4 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("read models hold %d of %d appointments after 2 minutes", n, apiBenchWorkers*4)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
