@@ -1,0 +1,164 @@
+package main_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/caseledger/caseledger/commands"
+	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/client"
+	"github.com/caseledger/caseledger/eventstore"
+	"github.com/caseledger/caseledger/migrations/pgtest"
+	"github.com/caseledger/caseledger/projections/export"
+)
+
+// operatorVars returns the environment of a caseledger process sharing cfg's database and master
+// key.
+func operatorVars(dsn, dir string) map[string]string {
+	return map[string]string{
+		"CASELEDGER_DATABASE_URL":    dsn,
+		"CASELEDGER_DATA_DIR":        dir,
+		"CASELEDGER_MASTER_KEY":      "file:" + filepath.Join(dir, "master.keyset"),
+		"CASELEDGER_PRIVATE_CLUSTER": "off",
+		"CASELEDGER_LOG_LEVEL":       "warn",
+	}
+}
+
+func TestCheckpointAndVerifyAgainst(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	cfg := testConfig(t, dsn)
+	var out, logs syncBuffer
+	m := mainFor(t, cfg, &out, &logs)
+	if err := m.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	appendPlain(t, m.Store, 3)
+	victim, _ := appendPlain(t, m.Store, 4)
+	vars := operatorVars(dsn, cfg.DataDir)
+	file := filepath.Join(t.TempDir(), "checkpoints.json")
+
+	for _, args := range [][]string{{"checkpoint", "sign"}, {"checkpoint", "export", "--out", file}} {
+		if code, stdout, stderr := dispatch(t, vars, args...); code != 0 {
+			t.Fatalf("%v: exit %d\n%s\n%s", args, code, stdout, stderr)
+		}
+	}
+	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("export file: %v %v", fi, err)
+	}
+
+	// A superuser rewrites version 1 of the victim and recomputes every later hash.
+	recs, err := m.Store.ReadStream(ctx, victim, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := eventstore.GenesisHash
+	err = pgx.BeginFunc(ctx, m.Admin, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `ALTER TABLE event_log DISABLE TRIGGER USER`); err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if r.Version == 1 {
+				r.Payload = []byte(`{"n":"rewritten"}`)
+			}
+			r.PrevHash = prev
+			r.Hash = eventstore.ChainHash(prev, eventstore.Canonical(r.StreamID, r.Version, r.RecordedAt, r.EventData))
+			prev = r.Hash
+			if _, err := tx.Exec(ctx, `UPDATE event_log SET payload = $1, prev_hash = $2, hash = $3 WHERE stream_id = $4 AND version = $5`,
+				r.Payload, r.PrevHash[:], r.Hash[:], string(victim), int64(r.Version)); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `ALTER TABLE event_log ENABLE TRIGGER USER`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := dispatch(t, vars, "verify"); code != 0 {
+		t.Fatalf("plain verify should pass a consistent rewrite: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr := dispatch(t, vars, "verify", "--against", file)
+	if code != 1 || !strings.Contains(stdout, string(victim)) || !strings.Contains(stdout, "rewritten") {
+		t.Fatalf("verify --against: exit %d, want 1 naming %s\n%s\n%s", code, victim, stdout, stderr)
+	}
+}
+
+func TestSARExportAndReplayCommands(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	cfg := testConfig(t, dsn)
+	var out, logs syncBuffer
+	m := mainFor(t, cfg, &out, &logs)
+	if err := m.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d := commands.Deps{Log: m.Store, Sealer: m.Keys, Clock: commands.ClockFunc(time.Now)}
+	id := func() domain.ID { return domain.ID(uuid.Must(uuid.NewV7())) }
+	practiceID, admin, dpo, auditor, therapist := id(), id(), id(), id(), id()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	adminActor := domain.Actor{UserID: admin, Role: domain.RoleAdmin}
+	must(commands.NewOpenPracticeHandler(d).Handle(ctx, adminActor, commands.OpenPractice{PracticeID: practiceID}))
+	s := commands.NewPracticeSettingsHandler(d)
+	must(s.AddStaffMember(ctx, adminActor, practiceID, therapist, domain.RoleTherapist))
+	must(s.AddStaffMember(ctx, adminActor, practiceID, dpo, domain.RoleDPO))
+	clientID, err := commands.NewRegisterClientHandler(d).Handle(ctx, domain.Actor{UserID: therapist, Role: domain.RoleTherapist},
+		commands.RegisterClient{PracticeID: practiceID, TherapistID: therapist, Details: client.Details{GivenName: "Bea", FamilyName: "Marchwood", DateOfBirth: "1985-01-31"}})
+	must(err)
+	time.Sleep(2 * time.Millisecond)
+	asOf := time.Now().UTC()
+
+	vars := operatorVars(dsn, cfg.DataDir)
+	run := func(args ...string) string {
+		t.Helper()
+		code, stdout, stderr := dispatch(t, vars, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s\n%s", args, code, stdout, stderr)
+		}
+		return stdout
+	}
+	if got := run("sar", "receive", "--user", dpo.String(), "--client", clientID.String(), "--on", "2026-01-31", "--identity", "verified"); !strings.Contains(got, "due 2026-02-28") {
+		t.Fatalf("sar receive: %s", got)
+	}
+	dir := filepath.Join(t.TempDir(), "export")
+	run("sar", "export", "--user", dpo.String(), "--client", clientID.String(), "--out", dir)
+	b, err := os.ReadFile(filepath.Join(dir, "export.json"))
+	must(err)
+	var rec export.Record
+	must(json.Unmarshal(b, &rec))
+	if rec.Person == nil || rec.Person.FamilyName != "Marchwood" {
+		t.Fatalf("exported record: %s", b)
+	}
+	for _, name := range []string{"export.html", "export.fhir.json"} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: %v %v", name, fi, err)
+		}
+	}
+	replay := run("replay", "--user", auditor.String(), "--client", clientID.String(), "--as-of", asOf.Format(time.RFC3339Nano), "--format", "json")
+	var r export.Record
+	must(json.Unmarshal([]byte(replay), &r))
+	if r.Person == nil || len(r.Events) != 1 || r.Events[0].Type != "ClientRegistered" {
+		t.Fatalf("replay as of registration: %s", replay)
+	}
+	if got := run("retention", "run"); !strings.Contains(got, "0 queued") {
+		t.Fatalf("retention run: %s", got)
+	}
+	if code, _, stderr := dispatch(t, vars, "sar", "export", "--client", clientID.String(), "--out", dir); code != 2 || !strings.Contains(stderr, "--user") {
+		t.Fatalf("export without --user: exit %d %s", code, stderr)
+	}
+}
