@@ -69,7 +69,7 @@ func (h *BookAppointmentHandler) Handle(ctx context.Context, actor domain.Actor,
 		}
 	}
 	var reserved scheduling.SlotReserved
-	_, _, err = changeCalendar(ctx, h.d, cmd.TherapistID, actor, func(c *scheduling.Calendar, loc *time.Location, now time.Time) ([]domain.Event, error) {
+	err = changeCalendar(ctx, h.d, cmd.TherapistID, actor, func(c *scheduling.Calendar, loc *time.Location, now time.Time) ([]domain.Event, error) {
 		r, err := c.Reserve(scheduling.ReserveRequest{
 			AppointmentID: id, Slot: scheduling.Interval{Start: cmd.Start, End: cmd.Start.Add(cmd.Duration)},
 			ServiceTypeID: cmd.ServiceTypeID, SelfBooked: self, NewClient: newClient, HoldID: cmd.HoldID,

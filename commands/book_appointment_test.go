@@ -144,22 +144,24 @@ func TestBookingSealsClientData(t *testing.T) {
 }
 
 // TestConcurrentBookingsOneWinner races goroutines for overlapping slots of one calendar on the
-// in-memory store: exactly one wins, every loser fails with slot_taken.
+// in-memory store, through one process's calendar writer: exactly one wins, every loser fails
+// with slot_taken.
 func TestConcurrentBookingsOneWinner(t *testing.T) {
 	t.Parallel()
 	s := newSchedClinic(t)
-	assertOneWinner(t, s, 16)
+	assertOneWinner(t, s, 16, func(int) commands.Deps { return s.deps })
 }
 
-// assertOneWinner books n overlapping slots concurrently (starts 5 minutes apart) and checks
-// exactly one booking succeeded, the others failed with slot_taken, and the calendar holds one.
-func assertOneWinner(tb testing.TB, s *schedClinic, n int) {
+// assertOneWinner books n overlapping slots concurrently (starts 5 minutes apart), goroutine i
+// through depsFor(i), and checks exactly one booking succeeded, the others failed with
+// slot_taken, and the calendar holds one.
+func assertOneWinner(tb testing.TB, s *schedClinic, n int, depsFor func(i int) commands.Deps) {
 	tb.Helper()
-	h := commands.NewBookAppointmentHandler(s.deps)
 	base := s.at(tb, "2026-03-05", 11, 0)
 	var wg sync.WaitGroup
 	errs := make([]error, n)
 	for i := range n {
+		h := commands.NewBookAppointmentHandler(depsFor(i))
 		wg.Go(func() {
 			_, errs[i] = h.Handle(context.Background(), s.alice, s.booking(base.Add(time.Duration(i%8)*5*time.Minute)))
 		})

@@ -71,7 +71,7 @@ func (h *BookSeriesHandler) Handle(ctx context.Context, actor domain.Actor, cmd 
 		}
 	}
 	var reserved []scheduling.SlotReserved
-	_, _, err = changeCalendar(ctx, h.d, cmd.TherapistID, actor, func(c *scheduling.Calendar, loc *time.Location, now time.Time) ([]domain.Event, error) {
+	err = changeCalendar(ctx, h.d, cmd.TherapistID, actor, func(c *scheduling.Calendar, loc *time.Location, now time.Time) ([]domain.Event, error) {
 		starts, err := seriesStarts(cmd.Rule, cmd.Start, loc)
 		if err != nil {
 			return nil, err

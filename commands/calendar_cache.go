@@ -32,6 +32,15 @@ type calendarKey struct {
 	therapist domain.ID
 }
 
+// calendarKeyFor returns the key of therapist's calendar in d's log, and false when d.Log cannot
+// be a map key (its dynamic type is not comparable): such logs are neither cached nor combined.
+func calendarKeyFor(d Deps, therapist domain.ID) (calendarKey, bool) {
+	if t := reflect.TypeOf(d.Log); t == nil || !t.Comparable() {
+		return calendarKey{}, false
+	}
+	return calendarKey{log: d.Log, therapist: therapist}, true
+}
+
 type cachedCalendar struct {
 	mu      sync.Mutex
 	events  []domain.Event
@@ -45,13 +54,13 @@ var calendars = &calendarCache{entries: map[calendarKey]*cachedCalendar{}}
 // load returns the calendar's events and head, reading from the log only what was appended since
 // the last load. The returned slice is shared and must not be modified.
 func (cc *calendarCache) load(ctx context.Context, d Deps, therapist domain.ID) (Loaded, error) {
-	if t := reflect.TypeOf(d.Log); t == nil || !t.Comparable() {
+	key, ok := calendarKeyFor(d, therapist)
+	if !ok {
 		return readCalendar(ctx, d, therapist, &cachedCalendar{})
 	}
-	key := calendarKey{log: d.Log, therapist: therapist}
 	cc.mu.Lock()
-	e, ok := cc.entries[key]
-	if !ok {
+	e, found := cc.entries[key]
+	if !found {
 		if len(cc.entries) >= maxCachedCalendars {
 			for k := range cc.entries {
 				delete(cc.entries, k)

@@ -87,7 +87,7 @@ func (h *ChangeSeriesHandler) change(ctx context.Context, actor domain.Actor, ap
 		return domain.Conflict("not_in_series", "appointment "+appointment.String()+" is not part of a series")
 	}
 	var record []domain.Event
-	_, _, err = changeCalendar(ctx, h.d, a.Therapist(), actor, func(c *scheduling.Calendar, loc *time.Location, now time.Time) ([]domain.Event, error) {
+	err = changeCalendar(ctx, h.d, a.Therapist(), actor, func(c *scheduling.Calendar, loc *time.Location, now time.Time) ([]domain.Event, error) {
 		r, ok := c.Reservation(a.ID())
 		if !ok {
 			return nil, domain.NotFound("appointment", a.ID())

@@ -34,7 +34,7 @@ func (h *ConfigureCalendarHandler) Handle(ctx context.Context, actor domain.Acto
 	if _, err := calendarZone(cmd.Policy.TimeZone); err != nil {
 		return err
 	}
-	_, _, err := changeCalendar(ctx, h.d, cmd.TherapistID, actor, func(c *scheduling.Calendar, _ *time.Location, _ time.Time) ([]domain.Event, error) {
+	err := changeCalendar(ctx, h.d, cmd.TherapistID, actor, func(c *scheduling.Calendar, _ *time.Location, _ time.Time) ([]domain.Event, error) {
 		ev, err := c.Configure(cmd.Policy)
 		return []domain.Event{ev}, err
 	})

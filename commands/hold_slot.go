@@ -44,7 +44,7 @@ func (h *HoldSlotHandler) Hold(ctx context.Context, actor domain.Actor, cmd Hold
 		return SlotHold{}, err
 	}
 	var held scheduling.SlotHeld
-	_, _, err = changeCalendar(ctx, h.d, cmd.TherapistID, actor, func(c *scheduling.Calendar, loc *time.Location, now time.Time) ([]domain.Event, error) {
+	err = changeCalendar(ctx, h.d, cmd.TherapistID, actor, func(c *scheduling.Calendar, loc *time.Location, now time.Time) ([]domain.Event, error) {
 		ev, err := c.HoldSlot(id, scheduling.Interval{Start: cmd.Start, End: cmd.Start.Add(cmd.Duration)}, cmd.ServiceTypeID, now, loc)
 		held = ev
 		return []domain.Event{ev}, err
@@ -61,7 +61,7 @@ func (h *HoldSlotHandler) Release(ctx context.Context, actor domain.Actor, thera
 	if err := h.authorise(ctx, actor, therapist); err != nil {
 		return err
 	}
-	_, _, err := changeCalendar(ctx, h.d, therapist, actor, func(c *scheduling.Calendar, _ *time.Location, now time.Time) ([]domain.Event, error) {
+	err := changeCalendar(ctx, h.d, therapist, actor, func(c *scheduling.Calendar, _ *time.Location, now time.Time) ([]domain.Event, error) {
 		ev, err := c.ReleaseHold(hold, now)
 		return []domain.Event{ev}, err
 	})

@@ -92,7 +92,7 @@ func recordBookings(ctx context.Context, d Deps, actor domain.Actor, therapist, 
 // releaseFailed frees the slots of bookings whose details could not be written, and returns cause
 // (joined with the release's own error, if that fails too).
 func releaseFailed(ctx context.Context, d Deps, actor domain.Actor, therapist domain.ID, booked []scheduling.AppointmentBooked, cause error) error {
-	_, _, err := changeCalendar(context.WithoutCancel(ctx), d, therapist, actor, func(c *scheduling.Calendar, _ *time.Location, _ time.Time) ([]domain.Event, error) {
+	err := changeCalendar(context.WithoutCancel(ctx), d, therapist, actor, func(c *scheduling.Calendar, _ *time.Location, _ time.Time) ([]domain.Event, error) {
 		evs := make([]domain.Event, 0, len(booked))
 		for _, b := range booked {
 			ev, err := c.ReleaseFailed(b.AppointmentID)

@@ -63,37 +63,6 @@ func LoadCalendar(ctx context.Context, d Deps, therapist domain.ID) (*scheduling
 // nothing), or an error to give up.
 type calendarDecision func(c *scheduling.Calendar, loc *time.Location, now time.Time) ([]domain.Event, error)
 
-// changeCalendar loads therapist's calendar, decides and appends the events at exactly the loaded
-// version. When another writer appended first, it reloads and decides again (retryOnRace), so a
-// decision is always taken on the calendar it is appended to: two overlapping bookings can never
-// both be appended. It returns the calendar as decided on, with the events applied.
-func changeCalendar(ctx context.Context, d Deps, therapist domain.ID, actor domain.Actor, decide calendarDecision) (*scheduling.Calendar, *time.Location, error) {
-	var cal *scheduling.Calendar
-	var zone *time.Location
-	err := retryOnRace(ctx, func() error {
-		c, l, loc, err := LoadCalendar(ctx, d, therapist)
-		if err != nil {
-			return err
-		}
-		cal, zone = c, loc
-		evs, err := decide(c, loc, d.Clock.Now())
-		if err != nil || len(evs) == 0 {
-			return err
-		}
-		if _, err := appendEvents(ctx, d, CalendarStream(therapist), l.Expected(), Envelope{Actor: calendarActor(actor), SchemaVersion: scheduling.SchemaVersion}, evs...); err != nil {
-			return err
-		}
-		for _, e := range evs {
-			c.Apply(e)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return cal, zone, nil
-}
-
 // retryOnRace runs attempt until it does not fail with a wrong expected version, at most
 // maxRaceAttempts times or until ctx is done; a race lost every time is KindConflict
 // ("concurrent_change").
@@ -181,7 +150,7 @@ func changeAppointment(ctx context.Context, d Deps, actor domain.Actor, id domai
 		return err
 	}
 	var record []domain.Event
-	_, _, err = changeCalendar(ctx, d, a.Therapist(), actor, func(c *scheduling.Calendar, loc *time.Location, now time.Time) ([]domain.Event, error) {
+	err = changeCalendar(ctx, d, a.Therapist(), actor, func(c *scheduling.Calendar, loc *time.Location, now time.Time) ([]domain.Event, error) {
 		cal, app, err := decide(a, c, loc, now)
 		record = app
 		return cal, err

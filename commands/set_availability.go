@@ -52,7 +52,7 @@ func (h *SetAvailabilityHandler) change(ctx context.Context, actor domain.Actor,
 	if err := authoriseCalendar(actor, therapist); err != nil {
 		return err
 	}
-	_, _, err := changeCalendar(ctx, h.d, therapist, actor, func(c *scheduling.Calendar, _ *time.Location, _ time.Time) ([]domain.Event, error) {
+	err := changeCalendar(ctx, h.d, therapist, actor, func(c *scheduling.Calendar, _ *time.Location, _ time.Time) ([]domain.Event, error) {
 		ev, err := decide(c)
 		if err != nil {
 			return nil, err
