@@ -52,6 +52,9 @@ type Main struct {
 	Keys *keyring.Keyring
 	// Projections runs the read-model projectors; built by Open, run by Run.
 	Projections *projections.Engine
+	// ReadModels queries the read models as an actor, on the Reader pool under row-level
+	// security; nil until Open.
+	ReadModels *projections.Reader
 	// LookupEnv reads environment variables a master key provider names (a passphrase variable,
 	// VAULT_TOKEN). Dispatch sets it to os.LookupEnv; NewMain's default finds nothing.
 	LookupEnv func(string) (string, bool)
@@ -115,6 +118,9 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Projections, err = projections.New(projections.Config{
 		Store: m.Store, Pool: m.App, Projectors: projections.All(m.Keys), Logger: m.Logger})
 	if err != nil {
+		return err
+	}
+	if m.ReadModels, err = projections.NewReader(m.Reader, m.Keys); err != nil {
 		return err
 	}
 	m.opened = true

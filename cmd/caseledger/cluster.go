@@ -60,6 +60,9 @@ func startPrivateCluster(ctx context.Context, dataDir string, logger *slog.Logge
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		return nil, fmt.Errorf("private cluster: %w", err)
 	}
+	if err := c.letServerUserTraverse(abs); err != nil {
+		return nil, err
+	}
 	if c.password, err = readOrCreateSecret(filepath.Join(abs, "pg.password")); err != nil {
 		return nil, fmt.Errorf("private cluster: %w", err)
 	}
@@ -205,6 +208,27 @@ func (c *privateCluster) chownToServerUser() error {
 			"but that user cannot write %s (check the permissions of its parent directories), "+
 			"or set CASELEDGER_DATABASE_URL to a server you run", c.runAs, c.dir)
 	}
+	return nil
+}
+
+// letServerUserTraverse lets the server user pass through dir (the data directory, which may be
+// private to root because the keyring created it 0700 for the master keyset) to reach dir/pg:
+// it adds search permission only, so the server user still cannot list or read anything in it.
+func (c *privateCluster) letServerUserTraverse(dir string) error {
+	if c.runAs == "" {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("private cluster: %w", err)
+	}
+	if fi.Mode().Perm()&0o001 != 0 {
+		return nil
+	}
+	if err := os.Chmod(dir, fi.Mode().Perm()|0o011); err != nil {
+		return fmt.Errorf("private cluster: %w", err)
+	}
+	c.logger.Info("data directory made traversable (not readable) for the PostgreSQL server user", "dir", dir)
 	return nil
 }
 

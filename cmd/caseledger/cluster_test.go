@@ -14,8 +14,8 @@ import (
 	main "github.com/caseledger/caseledger/cmd/caseledger"
 )
 
-// clusterDataDir returns a fresh data directory that the postgres user can reach when the test
-// runs as root (t.TempDir is private to the test's user).
+// clusterDataDir returns a fresh data directory whose parent the postgres user can reach when the
+// test runs as root (t.TempDir is private to the test's user).
 func clusterDataDir(tb testing.TB) string {
 	tb.Helper()
 	dir, err := os.MkdirTemp("", "caseledger-cluster-")
@@ -25,8 +25,13 @@ func clusterDataDir(tb testing.TB) string {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		tb.Fatal(err)
 	}
+	// The data directory itself is private, as the keyring leaves it when it creates the master
+	// keyset first: the cluster must still start.
+	if err := os.Mkdir(filepath.Join(dir, "data"), 0o700); err != nil {
+		tb.Fatal(err)
+	}
 	tb.Cleanup(func() { _ = os.RemoveAll(dir) })
-	return dir
+	return filepath.Join(dir, "data")
 }
 
 func TestPrivateClusterStartsWhenDefaultIsUnreachable(t *testing.T) {

@@ -10,12 +10,13 @@ import (
 // under /api/v1 and /metrics) from the api package.
 func (m *Main) handler() (http.Handler, error) {
 	apiHandler, err := api.New(api.Config{
-		Pool:     m.App,
-		Log:      m.Store,
-		Sealer:   m.Keys,
-		Index:    m.Keys,
-		Shredder: m.shredder(),
-		Logger:   m.Logger,
+		Pool:       m.App,
+		Log:        m.Store,
+		Sealer:     m.Keys,
+		Index:      m.Keys,
+		ReadModels: m.ReadModels,
+		Shredder:   m.shredder(),
+		Logger:     m.Logger,
 	})
 	if err != nil {
 		return nil, err
