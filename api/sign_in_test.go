@@ -356,3 +356,19 @@ func TestChangePassword(t *testing.T) {
 		t.Fatalf("new password: %d %s", res.status, res.body)
 	}
 }
+
+func TestPurgeExpiredCredentials(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.user(t, domain.RoleAuditor, "purge@practice.example")
+	stale := e.signIn(t, "purge@practice.example")
+	e.clock.Advance(20 * time.Minute)
+	fresh := e.signIn(t, "purge@practice.example")
+	e.clock.Advance(15 * time.Minute)
+	n, err := api.PurgeExpiredCredentials(context.Background(), e.pool, e.policy, e.clock.Now())
+	if err != nil || n != 1 {
+		t.Fatalf("purged %d, %v; want 1", n, err)
+	}
+	expectStatus(t, stale.do(t, "GET", "/api/v1/me", nil), http.StatusUnauthorized, "unauthenticated")
+	expectStatus(t, fresh.do(t, "GET", "/api/v1/me", nil), http.StatusOK, "")
+}
