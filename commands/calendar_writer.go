@@ -72,19 +72,21 @@ func changeCalendar(ctx context.Context, d Deps, therapist domain.ID, actor doma
 	return call.err
 }
 
-// serve writes batches from q until it is empty, then forgets q. Only one goroutine serves a queue.
+// serve writes one batch from q, then hands q on to a new goroutine while calls are pending, or
+// forgets it: a caller that started serving returns as soon as its own call (the first of the
+// first batch) is written. Only one goroutine serves a queue at a time.
 func (w *calendarWriter) serve(d Deps, therapist domain.ID, key calendarKey, q *calendarQueue) {
-	for {
-		w.mu.Lock()
-		if len(q.pending) == 0 {
-			delete(w.queues, key)
-			w.mu.Unlock()
-			return
-		}
-		batch := takeBatch(q)
-		w.mu.Unlock()
-		writeCalendar(d, therapist, batch)
+	w.mu.Lock()
+	batch := takeBatch(q)
+	w.mu.Unlock()
+	writeCalendar(d, therapist, batch)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(q.pending) == 0 {
+		delete(w.queues, key)
+		return
 	}
+	go w.serve(d, therapist, key, q)
 }
 
 // takeBatch removes from q the longest run of pending calls, up to maxCalendarBatch, that share
