@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/pquerna/otp/totp"
 
 	"github.com/caseledger/caseledger/api"
@@ -106,6 +107,15 @@ func TestSignInThrottleAndLockout(t *testing.T) {
 		types := e.eventTypes(t, "user-"+id.String())
 		if !slices.Contains(types, "UserLockedOut") || !slices.Contains(types, "UserSignedIn") || countOf(types, "UserSignInFailed") < p.MaxFailures+2 {
 			t.Fatalf("user stream: %v", types)
+		}
+	})
+	t.Run("sign-in events name the user and their role, nothing else", func(t *testing.T) {
+		var wrong int
+		err := e.admin.QueryRow(context.Background(), `SELECT count(*) FROM event_log WHERE stream_id = $1
+			AND event_type IN ('UserSignedIn', 'UserSignInFailed', 'UserLockedOut') AND (actor_id <> $2 OR actor_role <> 'therapist' OR subject_id <> $2)`,
+			"user-"+id.String(), uuid.UUID(id)).Scan(&wrong)
+		if err != nil || wrong != 0 {
+			t.Fatalf("%d sign-in events with other metadata (%v)", wrong, err)
 		}
 	})
 	t.Run("no email or password in the log, in clear", func(t *testing.T) {

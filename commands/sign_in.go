@@ -59,7 +59,7 @@ func (h *SignInHandler) Handle(ctx context.Context, cmd SignIn) (SignedIn, error
 		return SignedIn{}, err
 	}
 	session := domain.ID(v7)
-	actor := domain.Actor{UserID: id, Role: domain.RoleSystem}
+	actor := domain.Actor{UserID: id} // the user's own role, from their stream
 	// The password is checked once, outside the retry loop of decideUser: a concurrent append
 	// must not cost a second argon2id computation.
 	var (
@@ -71,7 +71,6 @@ func (h *SignInHandler) Handle(ctx context.Context, cmd SignIn) (SignedIn, error
 		if !u.Exists() {
 			return nil, identity.ErrInvalidCredentials
 		}
-		actor.Role = u.Role()
 		if evs, err := u.Gate(now, h.d.Policy); err != nil {
 			return evs, err
 		}

@@ -81,7 +81,8 @@ func userEnvelope(actor domain.Actor, user domain.ID) Envelope {
 
 // decideUser loads user id, lets decide choose events, and appends them with the loaded version
 // as the expected one; on a concurrent append it reloads and decides again (up to 5 times).
-// A decide error is returned as is, after its events (if any) were appended.
+// A decide error is returned as is, after its events (if any) were appended. An actor without a
+// role is the user acting on their own account (signing in): the events carry the user's role.
 func decideUser(ctx context.Context, d Deps, actor domain.Actor, id domain.ID,
 	decide func(u *identity.User, now time.Time) ([]domain.Event, error)) (*identity.User, error) {
 	for attempt := 0; ; attempt++ {
@@ -93,7 +94,11 @@ func decideUser(ctx context.Context, d Deps, actor domain.Actor, id domain.ID,
 		if len(evs) == 0 {
 			return u, derr
 		}
-		_, err = appendEvents(ctx, d, UserStream(id), l.Expected(), userEnvelope(actor, id), evs...)
+		by := actor
+		if by.Role == "" {
+			by.Role = u.Role()
+		}
+		_, err = appendEvents(ctx, d, UserStream(id), l.Expected(), userEnvelope(by, id), evs...)
 		if errors.Is(err, eventstore.ErrWrongExpectedVersion) && attempt < 4 {
 			continue
 		}
