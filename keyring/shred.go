@@ -104,7 +104,7 @@ func (k *Keyring) Shred(ctx context.Context, subject uuid.UUID, req ShredRequest
 	}
 	k.cache.evict(subject)
 	res := ShredResult{Subject: subject, RequestID: t.RequestID, KeyIDs: t.KeyIDs, ErasedAt: t.ErasedAt, AlreadyErased: t.Existed}
-	if v, ok := k.storage.(vacuumer); ok && !t.Existed {
+	if v, ok := k.storage.(vacuumer); ok {
 		if res.VacuumErr = v.Vacuum(ctx); res.VacuumErr == nil {
 			res.Vacuumed = true
 		}
