@@ -56,6 +56,7 @@ func (c *Calendar) Reserve(req ReserveRequest, now time.Time, loc *time.Location
 		End:             req.Slot.End,
 		PendingApproval: req.SelfBooked && req.NewClient && c.selfBooking.NewClientApproval,
 		HoldID:          req.HoldID,
+		ReservedAt:      now.UTC().Truncate(time.Microsecond),
 	}, nil
 }
 

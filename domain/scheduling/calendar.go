@@ -13,6 +13,8 @@ type Reservation struct {
 	SeriesID      domain.ID
 	Slot          Interval
 	Status        Status
+	// ReservedAt is when the slot was reserved; zero for reservations recorded without it.
+	ReservedAt time.Time
 }
 
 // Hold keeps a slot free for a client completing a self-booking until ExpiresAt.
@@ -76,7 +78,7 @@ func (c *Calendar) Apply(e domain.Event) {
 		if e.PendingApproval {
 			st = StatusPendingApproval
 		}
-		c.reservations[e.AppointmentID] = &Reservation{AppointmentID: e.AppointmentID, SeriesID: e.SeriesID, Slot: Interval{e.Start, e.End}, Status: st}
+		c.reservations[e.AppointmentID] = &Reservation{AppointmentID: e.AppointmentID, SeriesID: e.SeriesID, Slot: Interval{e.Start, e.End}, Status: st, ReservedAt: e.ReservedAt}
 		delete(c.holds, e.HoldID)
 	case SlotApproved:
 		c.setStatus(e.AppointmentID, StatusBooked)
@@ -133,6 +135,19 @@ func (c *Calendar) Reservations(from, to time.Time) []Reservation {
 	var out []Reservation
 	for _, r := range c.reservations {
 		if r.Slot.Overlaps(span) {
+			out = append(out, *r)
+		}
+	}
+	slices.SortFunc(out, func(a, b Reservation) int { return a.Slot.Start.Compare(b.Slot.Start) })
+	return out
+}
+
+// OpenReservedBefore returns the open reservations reserved before t, by start: the candidates
+// for a booking that never finished recording its details.
+func (c *Calendar) OpenReservedBefore(t time.Time) []Reservation {
+	var out []Reservation
+	for _, r := range c.reservations {
+		if r.Status.Open() && !r.ReservedAt.IsZero() && r.ReservedAt.Before(t) {
 			out = append(out, *r)
 		}
 	}

@@ -37,7 +37,8 @@ type SelfBookingRulesSet struct {
 
 // SlotReserved books [Start, End) for an appointment. PendingApproval marks a new client's
 // self-booking that waits for the therapist; it holds the slot meanwhile. HoldID, when set, is the
-// hold this booking redeemed.
+// hold this booking redeemed. ReservedAt is when the decision was taken (zero in events written
+// before it was recorded).
 type SlotReserved struct {
 	AppointmentID   domain.ID `json:"appointment_id"`
 	SeriesID        domain.ID `json:"series_id,omitzero"`
@@ -45,6 +46,7 @@ type SlotReserved struct {
 	End             time.Time `json:"end"`
 	PendingApproval bool      `json:"pending_approval,omitempty"`
 	HoldID          domain.ID `json:"hold_id,omitzero"`
+	ReservedAt      time.Time `json:"reserved_at,omitzero"`
 }
 
 // SlotApproved confirms a reservation that was pending the therapist's approval.

@@ -40,7 +40,7 @@ func samples() []domain.Event {
 		scheduling.AvailabilityExceptionSet{Exception: scheduling.DayException{Date: scheduling.Date{Year: 2026, Month: 12, Day: 24}, Hours: []scheduling.LocalRange{{Start: 9 * 60, End: 12 * 60}}}},
 		scheduling.AvailabilityExceptionCleared{Date: scheduling.Date{Year: 2026, Month: 12, Day: 24}},
 		scheduling.SelfBookingRulesSet{Rules: scheduling.SelfBookingRules{Enabled: true, Hours: hours, ServiceTypes: []domain.ID{fixedID(4)}, HorizonDays: 28, MinNoticeMinutes: 1440, NewClientApproval: true, HoldMinutes: 15}},
-		scheduling.SlotReserved{AppointmentID: fixedID(2), SeriesID: fixedID(3), Start: t0, End: t1, PendingApproval: true, HoldID: fixedID(5)},
+		scheduling.SlotReserved{AppointmentID: fixedID(2), SeriesID: fixedID(3), Start: t0, End: t1, PendingApproval: true, HoldID: fixedID(5), ReservedAt: t0.Add(-48 * time.Hour)},
 		scheduling.SlotApproved{AppointmentID: fixedID(2)},
 		scheduling.SlotMoved{AppointmentID: fixedID(2), Start: t0.Add(time.Hour), End: t1.Add(time.Hour)},
 		scheduling.SlotReleased{AppointmentID: fixedID(2), Outcome: scheduling.StatusLateCancelled},
