@@ -144,17 +144,49 @@ func TestServeDemoSeedsThenServesAndTheAccountsSignIn(t *testing.T) {
 		t.Fatalf("Run: %v\n%s", err, logs.String())
 	}
 	client := &http.Client{Timeout: 30 * time.Second}
+	sessions := map[string]*http.Cookie{}
 	for _, a := range demoAccounts(t) {
-		t.Run(a.Role, func(t *testing.T) {
+		t.Run("sign in as "+a.Email, func(t *testing.T) {
 			body, _ := json.Marshal(map[string]string{"email": a.Email, "password": a.Password})
 			resp, err := client.Post("http://"+m.Addr()+"/api/v1/sessions", "application/json", bytes.NewReader(body))
 			if err != nil {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusCreated {
-				t.Fatalf("sign in as %s: %d, want 201", a.Email, resp.StatusCode)
+			if resp.StatusCode != http.StatusCreated || len(resp.Cookies()) == 0 {
+				t.Fatalf("sign in as %s: %d, want 201 with a session cookie", a.Email, resp.StatusCode)
 			}
+			sessions[a.Email] = resp.Cookies()[0]
+		})
+	}
+
+	// The projectors running inside Main build the caseloads from the seeded events; each
+	// therapist sees their own clients only.
+	for email, want := range map[string]int{"ana.okafor@riverside.example.org": 3, "ben.lindqvist@riverside.example.org": 2} {
+		t.Run("caseload of "+email, func(t *testing.T) {
+			cookie := sessions[email]
+			if cookie == nil {
+				t.Fatal("no session")
+			}
+			var got int
+			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+				req, _ := http.NewRequest("GET", "http://"+m.Addr()+"/api/v1/clients", nil)
+				req.AddCookie(cookie)
+				resp, err := client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var list struct{ Clients []json.RawMessage }
+				err = json.NewDecoder(resp.Body).Decode(&list)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK || err != nil {
+					t.Fatalf("GET /api/v1/clients: %d %v", resp.StatusCode, err)
+				}
+				if got = len(list.Clients); got == want {
+					return
+				}
+			}
+			t.Fatalf("caseload holds %d clients, want %d", got, want)
 		})
 	}
 }
