@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/eventstore"
@@ -155,5 +156,44 @@ func TestShredRejectsBadRequests(t *testing.T) {
 		if _, err := k.Shred(context.Background(), subject, shredRequest(t, subject)); err == nil {
 			t.Fatal("Shred without an event log succeeded")
 		}
+	})
+}
+
+// TestListenerReconnectDropsTheCache cuts a keyring's notification connection and shreds while it
+// is down: the notification is lost, and the keyring must still stop opening the subject once it
+// reconnects, because a reconnect drops every cached key.
+func TestListenerReconnectDropsTheCache(t *testing.T) {
+	t.Parallel()
+	pg := newPG(t)
+	m := newMaster(t)
+	log := eventstore.NewMemory()
+	shredder := pg.keyring(t, m, log)
+	ctx := context.Background()
+	subject := newID(t)
+	r := sealed(t, shredder, eventstore.StreamID("client-"+subject.String()), subject, secret)
+	reader := pg.keyring(t, m, nil)
+	if _, err := reader.Open(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	var before []int32
+	rows, err := pg.admin.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN caseledger_keyring'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before, err = pgx.CollectRows(rows, pgx.RowTo[int32]); err != nil || len(before) != 2 {
+		t.Fatalf("listeners: %v, %v; want two", before, err)
+	}
+	// Cut both listeners, then shred at once, while they are down.
+	if _, err := pg.admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) pid`, before); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := shredder.Shred(ctx, subject, shredRequest(t, subject)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, func() error {
+		if _, err := reader.Open(ctx, r); !errors.Is(err, keyring.ErrErased) {
+			return fmt.Errorf("Open after a shred missed while disconnected = %v, want ErrErased", err)
+		}
+		return nil
 	})
 }

@@ -10,11 +10,17 @@ import (
 	"github.com/google/uuid"
 	"github.com/tink-crypto/tink-go/v2/aead"
 	"github.com/tink-crypto/tink-go/v2/keyset"
+	"golang.org/x/sync/singleflight"
 )
+
+// loadTimeout bounds one shared key load, which runs on after the caller that started it gives up.
+const loadTimeout = 30 * time.Second
 
 // subjectKey returns subject's unwrapped key, from the cache or from storage. With create, a subject
 // without a keyset gets a new random one; without, it fails with ErrNoKeyset. An erased subject
-// fails with an ErrErased error either way. Concurrent misses for one subject share one load.
+// fails with an ErrErased error either way. Concurrent misses for one subject share one load, which
+// does not fail because one of the callers gave up: each caller waits for it only as long as its
+// own ctx allows.
 func (k *Keyring) subjectKey(ctx context.Context, op string, subject uuid.UUID, create bool) (*subjectKey, error) {
 	sk, _ := k.cache.get(subject)
 	if sk == nil {
@@ -22,15 +28,25 @@ func (k *Keyring) subjectKey(ctx context.Context, op string, subject uuid.UUID, 
 		if create {
 			flight = "c" + string(subject[:])
 		}
-		v, err, _ := k.loads.Do(flight, func() (any, error) { return k.loadSubjectKey(ctx, subject, create) })
-		if err != nil {
+		ch := k.loads.DoChan(flight, func() (any, error) {
+			lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loadTimeout)
+			defer cancel()
+			return k.loadSubjectKey(lctx, subject, create)
+		})
+		var r singleflight.Result
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("keyring: %s subject %s: %w", op, subject, ctx.Err())
+		case r = <-ch:
+		}
+		if r.Err != nil {
 			var ke *Error
-			if errors.As(err, &ke) {
+			if errors.As(r.Err, &ke) {
 				return nil, &Error{Op: op, Subject: subject, Err: ke.Err}
 			}
-			return nil, err
+			return nil, r.Err
 		}
-		sk = v.(*subjectKey)
+		sk = r.Val.(*subjectKey)
 	}
 	if sk.erased {
 		return nil, erased(op, subject)
