@@ -52,8 +52,8 @@ func (c *Calendar) Reserve(req ReserveRequest, now time.Time, loc *time.Location
 	return SlotReserved{
 		AppointmentID:   req.AppointmentID,
 		SeriesID:        req.SeriesID,
-		Start:           req.Slot.Start,
-		End:             req.Slot.End,
+		Start:           req.Slot.Start.UTC(),
+		End:             req.Slot.End.UTC(),
 		PendingApproval: req.SelfBooked && req.NewClient && c.selfBooking.NewClientApproval,
 		HoldID:          req.HoldID,
 		ReservedAt:      now.UTC().Truncate(time.Microsecond),

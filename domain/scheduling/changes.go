@@ -30,7 +30,7 @@ func (c *Calendar) Move(req MoveRequest, now time.Time, loc *time.Location) (Slo
 	if err := c.checkSlot(req.Slot, slotCheck{self: req.SelfBooked, service: req.ServiceTypeID, except: []domain.ID{r.AppointmentID}}, now, loc); err != nil {
 		return SlotMoved{}, err
 	}
-	return SlotMoved{AppointmentID: r.AppointmentID, Start: req.Slot.Start, End: req.Slot.End}, nil
+	return SlotMoved{AppointmentID: r.AppointmentID, Start: req.Slot.Start.UTC(), End: req.Slot.End.UTC()}, nil
 }
 
 // Cancellation is the outcome of Cancel: the event, whether it was late, and the fee charged.

@@ -19,7 +19,7 @@ func (c *Calendar) HoldSlot(hold domain.ID, slot Interval, service domain.ID, no
 	if err := c.checkSlot(slot, slotCheck{self: true, service: service}, now, loc); err != nil {
 		return SlotHeld{}, err
 	}
-	return SlotHeld{HoldID: hold, Start: slot.Start, End: slot.End, ExpiresAt: now.Add(c.selfBooking.HoldTTL())}, nil
+	return SlotHeld{HoldID: hold, Start: slot.Start.UTC(), End: slot.End.UTC(), ExpiresAt: now.Add(c.selfBooking.HoldTTL()).UTC().Truncate(time.Microsecond)}, nil
 }
 
 // ReleaseHold returns the event that gives a held slot back. A hold that is unknown, redeemed or

@@ -152,7 +152,7 @@ func (c *Calendar) MoveSeriesFrom(series domain.ID, from, newStart time.Time, le
 			conflicts = append(conflicts, OccurrenceConflict{Index: i, Start: slot.Start, Code: errCode(err)})
 			continue
 		}
-		out = append(out, SlotMoved{AppointmentID: r.AppointmentID, Start: slot.Start, End: slot.End})
+		out = append(out, SlotMoved{AppointmentID: r.AppointmentID, Start: slot.Start.UTC(), End: slot.End.UTC()})
 	}
 	if len(conflicts) > 0 {
 		return nil, &SeriesConflictError{SeriesID: series, Conflicts: conflicts}

@@ -67,7 +67,7 @@ func (w *Waitlist) Join(e WaitlistEntry, now time.Time) (WaitlistJoined, error) 
 	if err := e.Preferred.Validate(); err != nil {
 		return WaitlistJoined{}, err
 	}
-	return WaitlistJoined{EntryID: e.ID, TherapistID: e.TherapistID, ServiceTypeID: e.ServiceTypeID, Priority: e.Priority, JoinedAt: now, Preferred: e.Preferred}, nil
+	return WaitlistJoined{EntryID: e.ID, TherapistID: e.TherapistID, ServiceTypeID: e.ServiceTypeID, Priority: e.Priority, JoinedAt: now.UTC().Truncate(time.Microsecond), Preferred: e.Preferred}, nil
 }
 
 // Leave returns the event removing an open entry; reason is "booked", "withdrawn" or "removed".
