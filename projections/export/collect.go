@@ -110,7 +110,7 @@ func (c *collector) stream(stream eventstore.StreamID, decode domain.Decoder, fo
 		}
 		for _, r := range recs {
 			if !c.opts.AsOf.IsZero() && r.RecordedAt.After(c.opts.AsOf) {
-				return found, nil
+				continue // recorded times need not rise with versions under concurrent appends
 			}
 			found = true
 			entry := EventEntry{Stream: string(r.StreamID), Version: r.Version, Type: r.Type, OccurredAt: r.OccurredAt.UTC(),
