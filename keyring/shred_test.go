@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -196,4 +197,58 @@ func TestListenerReconnectDropsTheCache(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestShredRacingFirstUseLeavesNoKey shreds subjects while other processes mint their first keys:
+// whatever the interleaving, no keyset row may exist after the shred.
+func TestShredRacingFirstUseLeavesNoKey(t *testing.T) {
+	t.Parallel()
+	pg := newPG(t)
+	m := newMaster(t)
+	log := eventstore.NewMemory()
+	writers := []*keyring.Keyring{pg.keyring(t, m, nil), pg.keyring(t, m, nil)}
+	shredder := pg.keyring(t, m, log)
+	ctx := context.Background()
+	subjects := make([]uuid.UUID, 20)
+	for i := range subjects {
+		subjects[i] = newID(t)
+	}
+	var wg sync.WaitGroup
+	for w, k := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, s := range subjects {
+				_, err := k.SealValue(ctx, s, []byte("x"), nil)
+				if err != nil && !errors.Is(err, keyring.ErrErased) {
+					t.Errorf("writer %d: %v", w, err)
+				}
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for _, s := range subjects {
+			if _, err := shredder.Shred(ctx, s, shredRequest(t, s)); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	wg.Wait()
+	var keys, tombs int
+	if err := pg.admin.QueryRow(ctx, `SELECT (SELECT count(*) FROM keyring_subject_keys WHERE subject_id = ANY($1)),
+		(SELECT count(*) FROM keyring_tombstones WHERE subject_id = ANY($1))`, subjects).Scan(&keys, &tombs); err != nil {
+		t.Fatal(err)
+	}
+	if keys != 0 || tombs != len(subjects) {
+		t.Fatalf("after racing shreds: %d keyset rows, %d tombstones; want 0 and %d", keys, tombs, len(subjects))
+	}
+	for _, k := range writers {
+		for _, s := range subjects {
+			if _, err := k.SealValue(ctx, s, []byte("x"), nil); !errors.Is(err, keyring.ErrErased) {
+				t.Fatalf("SealValue after shred = %v, want ErrErased", err)
+			}
+		}
+	}
 }
