@@ -65,7 +65,6 @@ type Main struct {
 	listener net.Listener
 	server   *http.Server
 	serveErr chan error
-	projDone chan struct{} // closed when the projections engine has stopped
 
 	closeOnce sync.Once
 	closers   []func() error // run in reverse order by Close
@@ -137,8 +136,8 @@ func (m *Main) pool(ctx context.Context, role string, size int32) (*pgxpool.Pool
 	return p, nil
 }
 
-// Run opens everything (see Open), starts the projectors and serves HTTP on Config.Listen in the
-// background. It returns once the listener is bound; Addr reports the address, Done reports a server failure,
+// Run opens everything (see Open), starts the background tasks (projectors, signed checkpoints,
+// retention sweep: see startBackground) and serves HTTP on Config.Listen in the background. It returns once the listener is bound; Addr reports the address, Done reports a server failure,
 // and Close shuts the server down gracefully.
 func (m *Main) Run(ctx context.Context) error {
 	if err := m.Open(ctx); err != nil {
@@ -148,7 +147,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.runProjections(ctx)
+	if err := m.startBackground(ctx); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", m.Config.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // DefaultDatabaseURL is the database serve uses when CASELEDGER_DATABASE_URL is unset. When no
@@ -45,13 +46,26 @@ type Config struct {
 	PrivateCluster bool
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// CheckpointInterval is how often serve signs the heads of every stream; zero switches it off.
+	CheckpointInterval time.Duration
+	// RetentionSweepInterval is how often serve queues clients past their retention period for
+	// the DPO's decision; zero switches it off.
+	RetentionSweepInterval time.Duration
 }
+
+// Defaults of the background intervals.
+const (
+	DefaultCheckpointInterval     = time.Hour
+	DefaultRetentionSweepInterval = 24 * time.Hour
+)
 
 // ConfigFromEnv reads the configuration from the environment through getenv:
 // CASELEDGER_DATABASE_URL, CASELEDGER_LISTEN, CASELEDGER_MASTER_KEY,
 // CASELEDGER_PREVIOUS_MASTER_KEYS (comma-separated), CASELEDGER_DATA_DIR,
-// CASELEDGER_PRIVATE_CLUSTER (set to "off" to forbid the private cluster) and CASELEDGER_LOG_LEVEL.
-// It does not validate; call Validate.
+// CASELEDGER_PRIVATE_CLUSTER (set to "off" to forbid the private cluster), CASELEDGER_LOG_LEVEL,
+// CASELEDGER_CHECKPOINT_INTERVAL and CASELEDGER_RETENTION_SWEEP_INTERVAL (Go durations such as
+// "1h"; "0" or "off" switches the task off). It reports unparseable values; call Validate for the
+// rest.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		DatabaseURL:    getenv("CASELEDGER_DATABASE_URL"),
@@ -82,14 +96,31 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			c.PreviousMasterKeys = append(c.PreviousMasterKeys, spec)
 		}
 	}
+	var errs []error
+	interval := func(name string, def time.Duration) time.Duration {
+		v := strings.ToLower(strings.TrimSpace(getenv(name)))
+		switch v {
+		case "":
+			return def
+		case "off", "0":
+			return 0
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: want a duration such as 1h, or off", name, v))
+		}
+		return d
+	}
+	c.CheckpointInterval = interval("CASELEDGER_CHECKPOINT_INTERVAL", DefaultCheckpointInterval)
+	c.RetentionSweepInterval = interval("CASELEDGER_RETENTION_SWEEP_INTERVAL", DefaultRetentionSweepInterval)
 	switch v := strings.ToLower(getenv("CASELEDGER_PRIVATE_CLUSTER")); v {
 	case "", "on", "auto", "true", "1":
 	case "off", "false", "0":
 		c.PrivateCluster = false
 	default:
-		return c, fmt.Errorf("CASELEDGER_PRIVATE_CLUSTER=%q: want on or off", v)
+		errs = append(errs, fmt.Errorf("CASELEDGER_PRIVATE_CLUSTER=%q: want on or off", v))
 	}
-	return c, nil
+	return c, errors.Join(errs...)
 }
 
 // Validate reports every problem with c at once, joined with errors.Join. Messages name the
@@ -122,6 +153,12 @@ func (c Config) Validate() error {
 		if p == c.MasterKey {
 			errs = append(errs, errors.New("CASELEDGER_PREVIOUS_MASTER_KEYS repeats the current master key"))
 		}
+	}
+	if c.CheckpointInterval < 0 || (c.CheckpointInterval > 0 && c.CheckpointInterval < time.Second) {
+		errs = append(errs, fmt.Errorf("CASELEDGER_CHECKPOINT_INTERVAL=%s: want at least 1s, or off", c.CheckpointInterval))
+	}
+	if c.RetentionSweepInterval < 0 || (c.RetentionSweepInterval > 0 && c.RetentionSweepInterval < time.Second) {
+		errs = append(errs, fmt.Errorf("CASELEDGER_RETENTION_SWEEP_INTERVAL=%s: want at least 1s, or off", c.RetentionSweepInterval))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

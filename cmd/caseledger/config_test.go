@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	main "github.com/caseledger/caseledger/cmd/caseledger"
 )
@@ -25,25 +26,29 @@ func TestConfigFromEnv(t *testing.T) {
 			want: main.Config{
 				DatabaseURL: main.DefaultDatabaseURL, Listen: main.DefaultListen,
 				DataDir: main.DefaultDataDir, PrivateCluster: true, LogLevel: "info",
-				MasterKey: "file:.data/master.keyset",
+				MasterKey:          "file:.data/master.keyset",
+				CheckpointInterval: time.Hour, RetentionSweepInterval: 24 * time.Hour,
 			},
 		},
 		{
 			name: "everything set",
 			env: map[string]string{
-				"CASELEDGER_DATABASE_URL":         "postgres://u:p@db:5432/cl",
-				"CASELEDGER_LISTEN":               ":9000",
-				"CASELEDGER_MASTER_KEY":           "gcp-kms://projects/p/locations/l/keyRings/r/cryptoKeys/k",
-				"CASELEDGER_DATA_DIR":             "/var/lib/caseledger",
-				"CASELEDGER_PRIVATE_CLUSTER":      "off",
-				"CASELEDGER_LOG_LEVEL":            "DEBUG",
-				"CASELEDGER_PREVIOUS_MASTER_KEYS": " file:/old/one.keyset, ,passphrase-env:OLD_PASS ",
+				"CASELEDGER_DATABASE_URL":             "postgres://u:p@db:5432/cl",
+				"CASELEDGER_LISTEN":                   ":9000",
+				"CASELEDGER_MASTER_KEY":               "gcp-kms://projects/p/locations/l/keyRings/r/cryptoKeys/k",
+				"CASELEDGER_DATA_DIR":                 "/var/lib/caseledger",
+				"CASELEDGER_PRIVATE_CLUSTER":          "off",
+				"CASELEDGER_LOG_LEVEL":                "DEBUG",
+				"CASELEDGER_PREVIOUS_MASTER_KEYS":     " file:/old/one.keyset, ,passphrase-env:OLD_PASS ",
+				"CASELEDGER_CHECKPOINT_INTERVAL":      "15m",
+				"CASELEDGER_RETENTION_SWEEP_INTERVAL": "off",
 			},
 			want: main.Config{
 				DatabaseURL: "postgres://u:p@db:5432/cl", DatabaseURLExplicit: true, Listen: ":9000",
 				MasterKey: "gcp-kms://projects/p/locations/l/keyRings/r/cryptoKeys/k",
 				DataDir:   "/var/lib/caseledger", PrivateCluster: false, LogLevel: "debug",
 				PreviousMasterKeys: []string{"file:/old/one.keyset", "passphrase-env:OLD_PASS"},
+				CheckpointInterval: 15 * time.Minute, RetentionSweepInterval: 0,
 			},
 		},
 	}
@@ -64,10 +69,20 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 }
 
-func TestConfigFromEnvRejectsBadPrivateCluster(t *testing.T) {
+func TestConfigFromEnvRejectsUnparseableValues(t *testing.T) {
 	t.Parallel()
-	if _, err := main.ConfigFromEnv(env(map[string]string{"CASELEDGER_PRIVATE_CLUSTER": "maybe"})); err == nil {
-		t.Fatal("want an error for CASELEDGER_PRIVATE_CLUSTER=maybe")
+	for name, value := range map[string]string{
+		"CASELEDGER_PRIVATE_CLUSTER":          "maybe",
+		"CASELEDGER_CHECKPOINT_INTERVAL":      "hourly",
+		"CASELEDGER_RETENTION_SWEEP_INTERVAL": "7",
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := main.ConfigFromEnv(env(map[string]string{name: value}))
+			if err == nil || !strings.Contains(err.Error(), name) {
+				t.Fatalf("err = %v, want one naming %s", err, name)
+			}
+		})
 	}
 }
 
@@ -94,6 +109,11 @@ func TestConfigValidate(t *testing.T) {
 		{name: "empty data dir", modify: func(c *main.Config) { c.DataDir = "" }, want: []string{"data directory is empty"}},
 		{name: "root data dir", modify: func(c *main.Config) { c.DataDir = "/" }, want: []string{"must not be /"}},
 		{name: "bad log level", modify: func(c *main.Config) { c.LogLevel = "loud" }, want: []string{"CASELEDGER_LOG_LEVEL"}},
+		{name: "checkpoints too often", modify: func(c *main.Config) { c.CheckpointInterval = time.Millisecond },
+			want: []string{"CASELEDGER_CHECKPOINT_INTERVAL"}},
+		{name: "negative sweep interval", modify: func(c *main.Config) { c.RetentionSweepInterval = -time.Hour },
+			want: []string{"CASELEDGER_RETENTION_SWEEP_INTERVAL"}},
+		{name: "background tasks off", modify: func(c *main.Config) { c.CheckpointInterval, c.RetentionSweepInterval = 0, 0 }},
 		{name: "empty master key", modify: func(c *main.Config) { c.MasterKey = "" }, want: []string{"master key spec is empty"}},
 		{name: "previous master is the current one", modify: func(c *main.Config) { c.PreviousMasterKeys = []string{c.MasterKey} },
 			want: []string{"repeats the current master key"}},

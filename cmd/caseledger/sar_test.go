@@ -161,4 +161,36 @@ func TestSARExportAndReplayCommands(t *testing.T) {
 	if code, _, stderr := dispatch(t, vars, "sar", "export", "--client", clientID.String(), "--out", dir); code != 2 || !strings.Contains(stderr, "--user") {
 		t.Fatalf("export without --user: exit %d %s", code, stderr)
 	}
+
+	// With the read models built, the DPO finds the client and exports the audit trail.
+	pctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = m.Projections.Run(pctx) }()
+	defer func() { stop(); <-done }()
+	deadline := time.Now().Add(30 * time.Second)
+	var found string
+	for {
+		code, stdout, _ := dispatch(t, vars, "clients", "find", "--user", dpo.String(), "--name", "marchwood", "--dob", "1985-01-31")
+		if code == 0 && strings.Contains(stdout, clientID.String()) {
+			found = stdout
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("clients find never found the client: exit %d %s", code, stdout)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(found, "Marchwood") || !strings.Contains(found, "1 client(s) found") {
+		t.Fatalf("clients find: %s", found)
+	}
+	from, to := asOf.Add(-time.Hour).Format(time.RFC3339), time.Now().Add(time.Hour).Format(time.RFC3339)
+	csvOut := run("audit", "export", "--user", auditor.String(), "--from", from, "--to", to, "--client", clientID.String())
+	if !strings.Contains(csvOut, "ClientRegistered") || !strings.Contains(csvOut, "sar_export") || strings.Contains(csvOut, "Marchwood") {
+		t.Fatalf("audit export csv:\n%s", csvOut)
+	}
+	var entries []map[string]any
+	must(json.Unmarshal([]byte(run("audit", "export", "--user", auditor.String(), "--from", from, "--to", to, "--format", "json")), &entries))
+	if len(entries) < 3 {
+		t.Fatalf("audit export json: %d entries", len(entries))
+	}
 }
