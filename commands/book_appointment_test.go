@@ -9,6 +9,7 @@ import (
 
 	"github.com/caseledger/caseledger/commands"
 	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/client"
 	"github.com/caseledger/caseledger/domain/practice"
 	"github.com/caseledger/caseledger/domain/scheduling"
 	"github.com/caseledger/caseledger/eventstore"
@@ -69,6 +70,30 @@ func TestBookAppointment(t *testing.T) {
 				tb.Errorf("warning %q", b.ConsentWarning)
 			}
 		}},
+		{"restricted client (Art. 18) cannot be booked", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			must(tb, commands.NewRestrictProcessingHandler(s.deps).Handle(context.Background(), s.dpo, commands.RestrictProcessing{ClientID: s.client, Ground: client.RestrictAccuracyContested}))
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.alice, s.booking(s.at(tb, "2026-03-03", 10, 0)))
+		}, domain.KindConflict, "processing_restricted", nil},
+		{"zero duration", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			b := s.booking(s.at(tb, "2026-03-03", 10, 0))
+			b.Duration = 0
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.alice, b)
+		}, domain.KindInvalid, "invalid_duration", nil},
+		{"no service type", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			b := s.booking(s.at(tb, "2026-03-03", 10, 0))
+			b.ServiceTypeID = domain.ID{}
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.alice, b)
+		}, domain.KindInvalid, "invalid_service_type_id", nil},
+		{"service type the practice does not offer", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			b := s.booking(s.at(tb, "2026-03-03", 10, 0))
+			b.ServiceTypeID = newID(tb)
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.alice, b)
+		}, domain.KindNotFound, "service_type_not_found", nil},
+		{"hold passed by a therapist", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			b := s.booking(s.at(tb, "2026-03-03", 10, 0))
+			b.HoldID = newID(tb)
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.alice, b)
+		}, domain.KindInvalid, "invalid_hold_id", nil},
 		{"no place", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
 			b := s.booking(s.at(tb, "2026-03-03", 10, 0))
 			b.Place = scheduling.Place{}
@@ -182,5 +207,42 @@ func assertOneWinner(tb testing.TB, s *schedClinic, n int, depsFor func(i int) c
 	must(tb, err)
 	if got := c.Reservations(base.Add(-time.Hour), base.Add(2*time.Hour)); len(got) != 1 {
 		tb.Fatalf("calendar holds %d reservations, want 1", len(got))
+	}
+}
+
+// TestRefusedBookingWritesNothing checks that a booking refused for bad input, a rule or
+// authorisation appends nothing to the log.
+func TestRefusedBookingWritesNothing(t *testing.T) {
+	t.Parallel()
+	s := newSchedClinic(t)
+	ctx := context.Background()
+	s.book(t, s.at(t, "2026-03-03", 10, 0))
+	cases := []struct {
+		name  string
+		actor domain.Actor
+		edit  func(b *commands.BookAppointment)
+	}{
+		{"invalid video link", s.alice, func(b *commands.BookAppointment) { b.Place = scheduling.Place{VideoLink: "javascript:alert(1)"} }},
+		{"too long", s.alice, func(b *commands.BookAppointment) { b.Duration = 9 * time.Hour }},
+		{"taken", s.alice, func(b *commands.BookAppointment) { b.Start = s.at(t, "2026-03-03", 10, 20) }},
+		{"other therapist", s.bob, func(b *commands.BookAppointment) {}},
+		{"manager", s.manager, func(b *commands.BookAppointment) {}},
+		{"in the past", s.alice, func(b *commands.BookAppointment) { b.Start = s.at(t, "2026-03-02", 8, 0) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before, err := s.store.ReadAll(ctx, eventstore.Start, 1_000_000)
+			must(t, err)
+			b := s.booking(s.at(t, "2026-03-03", 14, 0))
+			tc.edit(&b)
+			if _, err := commands.NewBookAppointmentHandler(s.deps).Handle(ctx, tc.actor, b); err == nil {
+				t.Fatal("booking accepted")
+			}
+			after, err := s.store.ReadAll(ctx, eventstore.Start, 1_000_000)
+			must(t, err)
+			if len(after) != len(before) {
+				t.Fatalf("%d events appended by a refused booking", len(after)-len(before))
+			}
+		})
 	}
 }
