@@ -11,7 +11,8 @@
 //
 // Everything that says who the appointment is with or about — client id, service type, location,
 // video link, cancellation reasons, fees — lives in the appointment's own stream,
-// "appointment-<appointment id>", sealed under the client's key. Erasing a client (crypto-shredding)
+// "appointment-<appointment id>", sealed under the client's key; the client's appointment ids are
+// indexed in "clientschedule-<client id>", sealed likewise. Erasing a client (crypto-shredding)
 // leaves the therapist's calendar readable: it shows anonymous busy slots.
 //
 // The waitlist is a practice-wide plaintext stream, "waitlist-<practice id>", of entries keyed by
