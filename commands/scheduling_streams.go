@@ -43,7 +43,9 @@ const maxRaceAttempts = 50
 
 // LoadCalendar reads and rebuilds a therapist's calendar and loads its time zone. A calendar
 // never configured is returned empty (Configured false) with UTC as its zone. Events read before
-// are kept in a process-wide cache (calendarCache): only newer ones are read from the log.
+// are kept in a process-wide cache (calendarCache): only newer ones are read from the log, and
+// Loaded.Events is shared with the cache and must not be modified. It does not authorise: a
+// calendar holds no personal data, and callers decide who may see it.
 func LoadCalendar(ctx context.Context, d Deps, therapist domain.ID) (*scheduling.Calendar, Loaded, *time.Location, error) {
 	l, err := calendars.load(ctx, d, therapist)
 	if err != nil {
