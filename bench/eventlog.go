@@ -20,7 +20,7 @@ import (
 
 // The event log suite measures the PostgreSQL store against raw pgx on a table of the same row
 // shape (same columns, same unique constraints), in the same database and run, interleaved, the
-// median of three rounds each:
+// median of seven rounds each:
 //   - single-event appends that check the expected version, 1 and 8 writers (own stream each),
 //     against INSERT ... SELECT ... WHERE head = expected, one transaction per event;
 //   - 100-event batches against one multi-row INSERT (unnest of arrays) per batch;
@@ -29,7 +29,7 @@ func init() { register("eventlog", benchEventLog) }
 
 const (
 	benchPayloadBytes = 512
-	benchRounds       = 3
+	benchRounds       = 7
 )
 
 // rawTable is the baseline's table: event_log's columns and unique constraints, no triggers, no
@@ -126,17 +126,26 @@ func benchEventLog(ctx context.Context, env *Env) ([]Result, error) {
 	return out, nil
 }
 
-// compare runs store and raw alternately benchRounds times and returns the median of each.
+// compare runs store and raw alternately benchRounds times, swapping which goes first every
+// round so that neither profits from a warmer cache or a quieter moment, and returns the median of
+// each. The machine is shared: medians of interleaved rounds are what make the ratio meaningful.
 func compare(store, raw func() (float64, error)) (float64, float64, error) {
 	var s, r []float64
 	for i := 0; i < benchRounds; i++ {
-		a, err := store()
+		first, second := store, raw
+		if i%2 == 1 {
+			first, second = raw, store
+		}
+		a, err := first()
 		if err != nil {
 			return 0, 0, err
 		}
-		b, err := raw()
+		b, err := second()
 		if err != nil {
 			return 0, 0, err
+		}
+		if i%2 == 1 {
+			a, b = b, a
 		}
 		s, r = append(s, a), append(r, b)
 	}

@@ -74,7 +74,10 @@ func ValidateAppend(stream StreamID, events []EventData) error {
 	if len(events) > MaxAppendEvents {
 		return invalid("too_many_events", -1, "an append takes at most %d events, got %d", MaxAppendEvents, len(events))
 	}
-	seen := make(map[uuid.UUID]struct{}, len(events))
+	var seen map[uuid.UUID]struct{} // only batches can repeat an id
+	if len(events) > 1 {
+		seen = make(map[uuid.UUID]struct{}, len(events))
+	}
 	for i, e := range events {
 		if e.ID == uuid.Nil {
 			return invalid("missing_event_id", i, "event id is nil")
@@ -82,7 +85,9 @@ func ValidateAppend(stream StreamID, events []EventData) error {
 		if _, dup := seen[e.ID]; dup {
 			return invalid("duplicate_event_id", i, "event id %s appears twice in the batch", e.ID)
 		}
-		seen[e.ID] = struct{}{}
+		if seen != nil {
+			seen[e.ID] = struct{}{}
+		}
 		if e.Type == "" {
 			return invalid("missing_type", i, "event type is empty")
 		}
