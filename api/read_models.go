@@ -16,6 +16,7 @@ import (
 type ReadModels interface {
 	Clients(ctx context.Context, actor domain.Actor) ([]projections.ClientRecord, error)
 	FindClients(ctx context.Context, actor domain.Actor, q projections.ClientQuery) ([]projections.ClientRecord, error)
+	Client(ctx context.Context, actor domain.Actor, id domain.ID) (projections.ClientRecord, error)
 	Consents(ctx context.Context, actor domain.Actor, clientID domain.ID) ([]projections.Consent, error)
 	Appointments(ctx context.Context, actor domain.Actor, from, to time.Time) ([]projections.Appointment, error)
 	Audit(ctx context.Context, actor domain.Actor, q projections.AuditQuery) ([]projections.AuditEntry, error)
@@ -135,6 +136,10 @@ func (s *server) readModelRoutes() []route {
 		{method: "GET", path: "/clients/{id}/consents", roles: []domain.Role{domain.RoleTherapist, domain.RoleDPO, domain.RoleClient}, handle: noBody(http.StatusOK, func(r *http.Request, a domain.Actor) (consentListResponse, error) {
 			id, err := pathID(r, "id")
 			if err != nil {
+				return consentListResponse{}, err
+			}
+			// A client the caller may not see answers 404, like a missing one, not an empty list.
+			if _, err := s.cfg.ReadModels.Client(r.Context(), a, id); err != nil {
 				return consentListResponse{}, err
 			}
 			cs, err := s.cfg.ReadModels.Consents(r.Context(), a, id)

@@ -182,7 +182,7 @@ func (s *server) schedulingRoutes() []route {
 			}
 			return slotsResponse{Slots: slots}, err
 		})},
-		{method: "POST", path: "/calendars/{therapist_id}/holds", handle: withBody(s, http.StatusCreated, func(r *http.Request, a domain.Actor, req holdRequest) (holdResponse, error) {
+		{method: "POST", path: "/calendars/{therapist_id}/holds", roles: []domain.Role{domain.RoleClient}, handle: withBody(s, http.StatusCreated, func(r *http.Request, a domain.Actor, req holdRequest) (holdResponse, error) {
 			tid, err := withTherapist(r)
 			if err != nil {
 				return holdResponse{}, err
@@ -190,7 +190,7 @@ func (s *server) schedulingRoutes() []route {
 			h, err := commands.NewHoldSlotHandler(s.deps()).Hold(r.Context(), a, commands.HoldSlot{TherapistID: tid, ServiceTypeID: req.ServiceTypeID, Start: req.Start, Duration: minutesOf(req.DurationMinutes)})
 			return holdResponse{HoldID: h.HoldID, ExpiresAt: h.ExpiresAt}, err
 		})},
-		{method: "DELETE", path: "/calendars/{therapist_id}/holds/{hold_id}", handle: noBody(http.StatusNoContent, func(r *http.Request, a domain.Actor) (none, error) {
+		{method: "DELETE", path: "/calendars/{therapist_id}/holds/{hold_id}", roles: []domain.Role{domain.RoleClient}, handle: noBody(http.StatusNoContent, func(r *http.Request, a domain.Actor) (none, error) {
 			ids, err := pathIDs(r, "therapist_id", "hold_id")
 			if err != nil {
 				return none{}, err

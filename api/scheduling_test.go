@@ -91,6 +91,42 @@ func TestBookingOverHTTP(t *testing.T) {
 	t.Run("bad query", func(t *testing.T) {
 		expectStatus(t, f.alice.do(t, "GET", "/api/v1/calendars/"+f.aliceID.String()+"/slots?from=yesterday", nil), http.StatusBadRequest, "invalid_from")
 	})
+	t.Run("another therapist's appointment and calendar are not found", func(t *testing.T) {
+		var b struct {
+			ID domain.ID `json:"appointment_id"`
+		}
+		res := book(f.alice, start.Add(6*time.Hour))
+		expectStatus(t, res, http.StatusCreated, "")
+		res.decode(t, &b)
+		appt := "/api/v1/appointments/" + b.ID.String()
+		cal := "/api/v1/calendars/" + f.aliceID.String()
+		later := start.Add(30 * time.Hour)
+		cases := []struct {
+			method, path string
+			body         any
+		}{
+			{"POST", appt + "/reschedule", map[string]any{"start": later, "duration_minutes": 50}},
+			{"POST", appt + "/cancellation", map[string]string{"reason": "x"}},
+			{"POST", appt + "/cancel-following", map[string]string{"reason": "x"}},
+			{"POST", appt + "/move-following", map[string]any{"start": later, "duration_minutes": 50}},
+			{"POST", appt + "/completion", nil},
+			{"POST", appt + "/no-show", nil},
+			{"POST", appt + "/approval", nil},
+			{"POST", appt + "/decline", map[string]string{"reason": "x"}},
+			{"PUT", cal + "/policy", map[string]any{"time_zone": "Europe/London"}},
+			{"PUT", cal + "/weekly-hours", map[string]any{"hours": []any{}}},
+			{"PUT", cal + "/exceptions/2030-01-01", map[string]any{"closed": true}},
+			{"DELETE", cal + "/exceptions/2030-01-01", nil},
+			{"PUT", cal + "/self-booking", map[string]any{"enabled": true}},
+			{"GET", cal + "/slots?from=" + start.Format(time.RFC3339) + "&to=" + later.Format(time.RFC3339) + "&length_minutes=50", nil},
+			{"GET", f.clientPath("/consents"), nil},
+		}
+		for _, c := range cases {
+			t.Run(c.method+" "+strings.SplitN(c.path, "?", 2)[0], func(t *testing.T) {
+				expectStatus(t, f.bob.do(t, c.method, c.path, c.body), http.StatusNotFound, "")
+			})
+		}
+	})
 	t.Run("cancel by the therapist", func(t *testing.T) {
 		var b struct {
 			ID domain.ID `json:"appointment_id"`
