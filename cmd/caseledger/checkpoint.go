@@ -18,7 +18,7 @@ caseledger checkpoint export --out FILE [--since TIME]
 
 sign signs every stream's head (stream, version, hash) with the practice's Ed25519 checkpoint key
 (created on first use, wrapped by the master key) and appends a CheckpointSigned event to the
-"checkpoints" stream. A server signs them on a timer through Main.RunCheckpoints.
+"checkpoints" stream. serve signs one every CASELEDGER_CHECKPOINT_INTERVAL.
 
 export writes every checkpoint signed at or after TIME (RFC 3339; default all) with the public
 key to FILE (mode 0600), for an auditor to keep outside the database. Later,
@@ -31,16 +31,6 @@ hashes, naming the stream.`,
 // checkpointer opens the checkpoint signer over the opened database and master key.
 func (m *Main) checkpointer(ctx context.Context) (*checkpoint.Checkpointer, error) {
 	return checkpoint.New(ctx, checkpoint.Config{Pool: m.App, Log: m.Store, Master: m.Keys.Master().AEAD(), MasterID: m.Keys.Master().ID()})
-}
-
-// RunCheckpoints signs a checkpoint every interval until ctx is done, logging failures: serve
-// starts it in a goroutine after Open.
-func (m *Main) RunCheckpoints(ctx context.Context, interval time.Duration) error {
-	cp, err := m.checkpointer(ctx)
-	if err != nil {
-		return err
-	}
-	return cp.Run(ctx, interval, func(err error) { m.Logger.Error("checkpoint", "error", err.Error()) })
 }
 
 func runCheckpoint(ctx context.Context, m *Main, args []string) error {

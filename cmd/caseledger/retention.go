@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/caseledger/caseledger/commands"
 	"github.com/caseledger/caseledger/domain"
@@ -20,21 +19,8 @@ date plus the practice's period for the record's kind; children's records until 
 birthday) and queues each for the DPO with a RetentionReviewQueued event in
 retention-<client id>. Nothing is erased: the DPO decides (erasure request and caseledger erase,
 or keep until a later review). Safe to run as often as wanted: a queued record is not queued
-again. Without --user it runs as the system. A server sweeps on a timer through Main.RunRetention.`,
+again. Without --user it runs as the system. serve sweeps every CASELEDGER_RETENTION_SWEEP_INTERVAL.`,
 		Run: runRetention,
-	})
-}
-
-// RunRetention sweeps every interval until ctx is done, logging what was queued (ids only): serve
-// starts it in a goroutine after Open.
-func (m *Main) RunRetention(ctx context.Context, interval time.Duration) error {
-	h := commands.NewSweepRetentionHandler(m.commandDeps(), m.Store)
-	return h.Run(ctx, interval, func(res commands.SweepResult, err error) {
-		if err != nil {
-			m.Logger.Error("retention sweep", "sweep", res.SweepID.String(), "error", err.Error())
-			return
-		}
-		m.Logger.Info("retention sweep", "sweep", res.SweepID.String(), "clients", res.Clients, "queued", len(res.Queued))
 	})
 }
 
