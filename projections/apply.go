@@ -40,26 +40,40 @@ func applyBatch(ctx context.Context, cps checkpoints, p Projector, b Batch) erro
 	if err != nil {
 		return err
 	}
+	q := &queue{tx: tx}
+	failedAt, cause := -1, error(nil)
 	for i, e := range b.Events {
-		if err := p.Apply(ctx, Tx{Tx: tx, Generation: b.Generation, Seq: seq + int64(i)}, e); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
+		q.event = i
+		if err := p.Apply(ctx, Tx{Generation: b.Generation, Seq: seq + int64(i), q: q}, e); err != nil {
+			failedAt, cause = i, err
+			break
+		}
+		if q.batch.Len() >= flushEvery || i == len(b.Events)-1 {
+			if at, err := q.flush(ctx); err != nil {
+				failedAt, cause = at, err
+				break
 			}
-			failed := &ApplyError{Projector: b.Projector, EventID: e.ID, EventType: e.Type, Position: e.Position, Err: err}
-			if i == 0 {
-				return failed
-			}
-			// Keep the events before the failing one, so the checkpoint stops exactly at it.
-			if err := tx.Rollback(ctx); err != nil {
-				return err
-			}
-			prefix := b
-			prefix.Events = b.Events[:i]
-			if err := applyBatch(ctx, cps, p, prefix); err != nil {
-				return err
-			}
+		}
+	}
+	if cause != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		e := b.Events[failedAt]
+		failed := &ApplyError{Projector: b.Projector, EventID: e.ID, EventType: e.Type, Position: e.Position, Err: cause}
+		if failedAt == 0 {
 			return failed
 		}
+		// Keep the events before the failing one, so the checkpoint stops exactly at it.
+		if err := tx.Rollback(ctx); err != nil {
+			return err
+		}
+		prefix := b
+		prefix.Events = b.Events[:failedAt]
+		if err := applyBatch(ctx, cps, p, prefix); err != nil {
+			return err
+		}
+		return failed
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("projections: commit %s: %w", b.Projector, err)

@@ -2,7 +2,6 @@ package projections
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -41,7 +40,8 @@ func (p Appointments) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEve
 		if err != nil {
 			return err
 		}
-		return deleteRows(ctx, tx, subject, "rm_appointments")
+		deleteRows(tx, subject, "rm_appointments")
+		return nil
 	case e.Type == "RecordTransferred" || e.Type == "RecordArchived":
 		return p.transfer(ctx, tx, e)
 	case !appointmentEvents[e.Type]:
@@ -67,19 +67,18 @@ func (p Appointments) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEve
 		if ev.PendingApproval {
 			status = scheduling.StatusPendingApproval
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO rm_appointments (generation, appointment_id, therapist_id, client_id,
+		tx.Exec(`INSERT INTO rm_appointments (generation, appointment_id, therapist_id, client_id,
 			service_type_id, series_id, starts_at, ends_at, status, booked_by, location_sealed,
 			video_link_sealed, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			g, id, toUUID(ev.TherapistID), toUUID(ev.ClientID), toUUID(ev.ServiceTypeID),
 			nullID(toUUID(ev.SeriesID)), ev.Start, ev.End, string(status), string(ev.BookedBy), loc, link, e.OccurredAt)
-		return err
 	case scheduling.AppointmentApproved:
-		return updateAppointment(ctx, tx, "rm_appointments", ev.AppointmentID, `status = 'booked', updated_at = $3`, e.OccurredAt)
+		updateAppointment(tx, "rm_appointments", ev.AppointmentID, `status = 'booked', updated_at = $3`, e.OccurredAt)
 	case scheduling.AppointmentDeclined:
-		return updateAppointment(ctx, tx, "rm_appointments", ev.AppointmentID, `status = 'declined', updated_at = $3`, e.OccurredAt)
+		updateAppointment(tx, "rm_appointments", ev.AppointmentID, `status = 'declined', updated_at = $3`, e.OccurredAt)
 	case scheduling.AppointmentRescheduled:
-		return updateAppointment(ctx, tx, "rm_appointments", ev.AppointmentID, `starts_at = $3, ends_at = $4, updated_at = $5`,
+		updateAppointment(tx, "rm_appointments", ev.AppointmentID, `starts_at = $3, ends_at = $4, updated_at = $5`,
 			ev.Start, ev.End, e.OccurredAt)
 	case scheduling.AppointmentCancelled:
 		status := scheduling.StatusCancelled
@@ -87,13 +86,13 @@ func (p Appointments) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEve
 			status = scheduling.StatusLateCancelled
 		}
 		amount, currency := fee(ev.Fee)
-		return updateAppointment(ctx, tx, "rm_appointments", ev.AppointmentID, `status = $3, fee_minor = $4, fee_currency = $5, updated_at = $6`,
+		updateAppointment(tx, "rm_appointments", ev.AppointmentID, `status = $3, fee_minor = $4, fee_currency = $5, updated_at = $6`,
 			string(status), amount, currency, e.OccurredAt)
 	case scheduling.AppointmentCompleted:
-		return updateAppointment(ctx, tx, "rm_appointments", ev.AppointmentID, `status = 'completed', updated_at = $3`, e.OccurredAt)
+		updateAppointment(tx, "rm_appointments", ev.AppointmentID, `status = 'completed', updated_at = $3`, e.OccurredAt)
 	case scheduling.AppointmentNoShow:
 		amount, currency := fee(ev.Fee)
-		return updateAppointment(ctx, tx, "rm_appointments", ev.AppointmentID, `status = 'no_show', fee_minor = $3, fee_currency = $4, updated_at = $5`,
+		updateAppointment(tx, "rm_appointments", ev.AppointmentID, `status = 'no_show', fee_minor = $3, fee_currency = $4, updated_at = $5`,
 			amount, currency, e.OccurredAt)
 	}
 	return nil
@@ -110,9 +109,9 @@ func (p Appointments) transfer(ctx context.Context, tx Tx, e eventstore.Recorded
 		return err
 	}
 	to := ev.(client.RecordTransferred).To
-	_, err = tx.Exec(ctx, `UPDATE rm_appointments SET therapist_id = $3 WHERE generation = $1 AND client_id = $2`,
+	tx.Exec(`UPDATE rm_appointments SET therapist_id = $3 WHERE generation = $1 AND client_id = $2`,
 		tx.Generation, e.Subject, toUUID(to))
-	return err
+	return nil
 }
 
 // sealOptional seals a non-empty text value of an rm_appointments row; "" stays NULL.
@@ -123,18 +122,11 @@ func (p Appointments) sealOptional(ctx context.Context, subject, row uuid.UUID, 
 	return p.Keys.SealValue(ctx, subject, []byte(value), fieldAD("rm_appointments", row, column))
 }
 
-// updateAppointment applies set (whose parameters start at $3) to the row of appointment id in
-// table; a missing row is an error, since every appointment event follows AppointmentBooked.
-func updateAppointment(ctx context.Context, tx Tx, table string, id domain.ID, set string, args ...any) error {
-	tag, err := tx.Exec(ctx, `UPDATE `+table+` SET `+set+` WHERE generation = $1 AND appointment_id = $2`,
+// updateAppointment queues set (whose parameters start at $3) on the row of appointment id in
+// table, which must exist: every appointment event follows AppointmentBooked.
+func updateAppointment(tx Tx, table string, id domain.ID, set string, args ...any) {
+	tx.ExecOne(`UPDATE `+table+` SET `+set+` WHERE generation = $1 AND appointment_id = $2`,
 		append([]any{tx.Generation, toUUID(id)}, args...)...)
-	if err != nil {
-		return err
-	}
-	if tag.RowsAffected() != 1 {
-		return fmt.Errorf("appointment %s has no %s row", id, table)
-	}
-	return nil
 }
 
 // decodeScheduling opens and decodes a scheduling event; erased is true when its subject's key

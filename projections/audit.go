@@ -37,45 +37,36 @@ func (p Audit) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) err
 		if subject, err = erasedSubject(e); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM rm_audit_caseload WHERE generation = $1 AND subject_id = $2`,
-			tx.Generation, subject); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE rm_audit_trail SET accessed_what = NULL, accessed_id = NULL
-			WHERE generation = $1 AND subject_id = $2`, tx.Generation, subject); err != nil {
-			return err
-		}
+		tx.Exec(`DELETE FROM rm_audit_caseload WHERE generation = $1 AND subject_id = $2`, tx.Generation, subject)
+		tx.Exec(`UPDATE rm_audit_trail SET accessed_what = NULL, accessed_id = NULL
+			WHERE generation = $1 AND subject_id = $2`, tx.Generation, subject)
 	case "RecordAccessed", "ClientRegistered", "RecordTransferred", "RecordArchived":
-		ev, erased, err := decodeClient(ctx, p.Keys, e)
+		ev, _, err := decodeClient(ctx, p.Keys, e)
 		if err != nil {
 			return err
 		}
-		switch ev := ev.(type) {
+		switch ev := ev.(type) { // nil when the subject was erased
 		case client.RecordAccessed:
 			what, accessed = &ev.What, nullID(toUUID(ev.ID))
 		case client.ClientRegistered:
-			err = p.holder(ctx, tx, toUUID(ev.ClientID), toUUID(ev.TherapistID))
+			holder(tx, toUUID(ev.ClientID), toUUID(ev.TherapistID))
 		case client.RecordTransferred:
-			err = p.holder(ctx, tx, e.Subject, toUUID(ev.To))
+			holder(tx, e.Subject, toUUID(ev.To))
 		case client.RecordArchived:
-			err = p.holder(ctx, tx, e.Subject, uuid.Nil)
-		}
-		if err != nil && !erased {
-			return err
+			holder(tx, e.Subject, uuid.Nil)
 		}
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO rm_audit_trail (generation, seq, event_id, stream_id, event_type,
+	tx.Exec(`INSERT INTO rm_audit_trail (generation, seq, event_id, stream_id, event_type,
 		occurred_at, recorded_at, actor_id, actor_role, subject_id, accessed_what, accessed_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		tx.Generation, tx.Seq, e.ID, string(e.StreamID), e.Type, e.OccurredAt, e.RecordedAt,
 		e.Actor.UserID, e.Actor.Role, nullID(subject), what, accessed)
-	return err
+	return nil
 }
 
 // holder records that therapist (nobody when uuid.Nil) holds subject's record.
-func (p Audit) holder(ctx context.Context, tx Tx, subject, therapist uuid.UUID) error {
-	_, err := tx.Exec(ctx, `INSERT INTO rm_audit_caseload (generation, subject_id, therapist_id)
+func holder(tx Tx, subject, therapist uuid.UUID) {
+	tx.Exec(`INSERT INTO rm_audit_caseload (generation, subject_id, therapist_id)
 		VALUES ($1, $2, $3) ON CONFLICT (generation, subject_id) DO UPDATE SET therapist_id = EXCLUDED.therapist_id`,
 		tx.Generation, subject, nullID(therapist))
-	return err
 }

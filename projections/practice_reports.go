@@ -30,12 +30,11 @@ func (p PracticeReports) Apply(ctx context.Context, tx Tx, e eventstore.Recorded
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM rm_practice_sessions s USING rm_practice_session_subjects x
+		tx.Exec(`DELETE FROM rm_practice_sessions s USING rm_practice_session_subjects x
 			WHERE s.generation = $1 AND x.generation = $1 AND x.appointment_id = s.appointment_id
-			  AND x.client_id = $2`, tx.Generation, subject); err != nil {
-			return err
-		}
-		return deleteRows(ctx, tx, subject, "rm_practice_session_subjects")
+			  AND x.client_id = $2`, tx.Generation, subject)
+		deleteRows(tx, subject, "rm_practice_session_subjects")
+		return nil
 	}
 	if !appointmentEvents[e.Type] {
 		return nil
@@ -51,33 +50,30 @@ func (p PracticeReports) Apply(ctx context.Context, tx Tx, e eventstore.Recorded
 		if ev.PendingApproval {
 			status = scheduling.StatusPendingApproval
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO rm_practice_sessions (generation, appointment_id, therapist_id,
+		tx.Exec(`INSERT INTO rm_practice_sessions (generation, appointment_id, therapist_id,
 			service_type_id, starts_at, minutes, status) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			g, toUUID(ev.AppointmentID), toUUID(ev.TherapistID), toUUID(ev.ServiceTypeID), ev.Start,
-			minutes(ev.Start, ev.End), string(status)); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO rm_practice_session_subjects (generation, appointment_id, client_id)
+			minutes(ev.Start, ev.End), string(status))
+		tx.Exec(`INSERT INTO rm_practice_session_subjects (generation, appointment_id, client_id)
 			VALUES ($1, $2, $3)`, g, toUUID(ev.AppointmentID), toUUID(ev.ClientID))
-		return err
 	case scheduling.AppointmentApproved:
-		return updateAppointment(ctx, tx, "rm_practice_sessions", ev.AppointmentID, `status = 'booked'`)
+		updateAppointment(tx, "rm_practice_sessions", ev.AppointmentID, `status = 'booked'`)
 	case scheduling.AppointmentDeclined:
-		return updateAppointment(ctx, tx, "rm_practice_sessions", ev.AppointmentID, `status = 'declined'`)
+		updateAppointment(tx, "rm_practice_sessions", ev.AppointmentID, `status = 'declined'`)
 	case scheduling.AppointmentRescheduled:
-		return updateAppointment(ctx, tx, "rm_practice_sessions", ev.AppointmentID, `starts_at = $3, minutes = $4`, ev.Start, minutes(ev.Start, ev.End))
+		updateAppointment(tx, "rm_practice_sessions", ev.AppointmentID, `starts_at = $3, minutes = $4`, ev.Start, minutes(ev.Start, ev.End))
 	case scheduling.AppointmentCancelled:
 		status := scheduling.StatusCancelled
 		if ev.Late {
 			status = scheduling.StatusLateCancelled
 		}
 		amount, currency := fee(ev.Fee)
-		return updateAppointment(ctx, tx, "rm_practice_sessions", ev.AppointmentID, `status = $3, fee_minor = $4, fee_currency = $5`, string(status), amount, currency)
+		updateAppointment(tx, "rm_practice_sessions", ev.AppointmentID, `status = $3, fee_minor = $4, fee_currency = $5`, string(status), amount, currency)
 	case scheduling.AppointmentCompleted:
-		return updateAppointment(ctx, tx, "rm_practice_sessions", ev.AppointmentID, `status = 'completed'`)
+		updateAppointment(tx, "rm_practice_sessions", ev.AppointmentID, `status = 'completed'`)
 	case scheduling.AppointmentNoShow:
 		amount, currency := fee(ev.Fee)
-		return updateAppointment(ctx, tx, "rm_practice_sessions", ev.AppointmentID, `status = 'no_show', fee_minor = $3, fee_currency = $4`, amount, currency)
+		updateAppointment(tx, "rm_practice_sessions", ev.AppointmentID, `status = 'no_show', fee_minor = $3, fee_currency = $4`, amount, currency)
 	}
 	return nil
 }

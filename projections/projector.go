@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"regexp"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/caseledger/caseledger/eventstore"
 )
 
@@ -16,24 +14,36 @@ import (
 // replays the whole log into an empty read model. Tables lists the tables it writes; each has a
 // generation column, and Rebuild deletes a retired generation's rows from them.
 //
-// Apply applies one event inside tx, writing only rows of tx.Generation. It is called in log order,
-// never concurrently for one projector, and inside the transaction that also advances the
-// checkpoint: if it returns an error nothing of the batch is kept and the projector stops at that
-// event. Apply returns nil for events it does not project.
+// Apply applies one event by queueing statements on tx that write only rows of tx.Generation. It
+// is called in log order, never concurrently for one projector, inside the transaction that also
+// advances the checkpoint. If it returns an error, or a statement it queued fails, the events before
+// it are kept and the projector stops at it. Apply returns nil for events it does not project.
 type Projector interface {
 	Name() string
 	Tables() []string
 	Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) error
 }
 
-// Tx is the transaction a Projector applies an event in, with the generation it writes and Seq,
-// the number of events this generation applied before e (the same in every rebuild, so it can
+// Tx is the transaction a Projector applies an event in: the generation it writes, and Seq, the
+// number of events this generation applied before this one (the same in every rebuild, so it can
 // number rows deterministically).
+//
+// Statements are queued, not run at once: the engine sends a batch's statements to PostgreSQL
+// pipelined, in the order they were queued, and attributes a failing statement to the event that
+// queued it. A projector therefore never reads inside Apply; a statement sees the effects of every
+// statement queued before it.
 type Tx struct {
-	pgx.Tx
 	Generation int32
 	Seq        int64
+	q          *queue
 }
+
+// Exec queues a statement.
+func (t Tx) Exec(sql string, args ...any) { t.q.add(false, sql, args) }
+
+// ExecOne queues a statement that must change exactly one row; otherwise the event that queued it
+// fails (an update of a row that should exist but does not).
+func (t Tx) ExecOne(sql string, args ...any) { t.q.add(true, sql, args) }
 
 var validName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 

@@ -2,7 +2,9 @@ package projections
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 
@@ -19,12 +21,17 @@ import (
 // projector deletes first. Two rebuilds of one projector at once make the later one fail.
 func (e *Engine) Rebuild(ctx context.Context, name string) error {
 	if name == "" {
-		for _, p := range e.cfg.Projectors {
-			if err := e.rebuild(ctx, p); err != nil {
-				return err
-			}
+		errs := make([]error, len(e.cfg.Projectors))
+		var wg sync.WaitGroup
+		for i, p := range e.cfg.Projectors {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = e.rebuild(ctx, p)
+			}()
 		}
-		return nil
+		wg.Wait()
+		return errors.Join(errs...)
 	}
 	p, ok := e.projectors[name]
 	if !ok {
