@@ -40,13 +40,14 @@ type EraseClientHandler struct {
 }
 
 // NewEraseClientHandler returns a handler over d that shreds with shredder and checks the read
-// models with probe, waiting up to purgeFor for the projectors to purge the subject.
+// models with probe, waiting up to purgeFor for the projectors to purge the subject. A nil probe
+// makes the read-model check fail: an erasure is never proven without it.
 func NewEraseClientHandler(d Deps, shredder Shredder, probe ReadModelProbe, purgeFor time.Duration) *EraseClientHandler {
 	return &EraseClientHandler{d: d, decide: NewDecideErasureHandler(d, shredder), probe: probe, purgeFor: purgeFor}
 }
 
-// sampleSize is how many sealed payloads the proof tries to open.
-const sampleSize = 3
+// erasureSampleSize is how many sealed payloads the proof tries to open.
+const erasureSampleSize = 3
 
 // Handle approves the request and shreds the client's key (DecideErasure's rules: only the DPO;
 // an approved request is shredded again, idempotently), then runs the checks of sar.ErasureVerified
@@ -123,7 +124,7 @@ func (h *EraseClientHandler) payloadsUnreadable(ctx context.Context, subject dom
 	if len(sealed) == 0 {
 		return sar.Check{Name: sar.CheckPayloadUnreadable, Passed: true, Detail: "no sealed payload exists"}, nil
 	}
-	sample := []eventstore.RecordedEvent{sealed[0], sealed[len(sealed)/2], sealed[len(sealed)-1]}[:min(sampleSize, len(sealed))]
+	sample := []eventstore.RecordedEvent{sealed[0], sealed[len(sealed)/2], sealed[len(sealed)-1]}[:min(erasureSampleSize, len(sealed))]
 	var opened []string
 	for _, r := range sample {
 		if _, err := h.d.Sealer.Open(ctx, r); !errors.Is(err, domain.ErrErased) {
@@ -139,6 +140,9 @@ func (h *EraseClientHandler) payloadsUnreadable(ctx context.Context, subject dom
 
 // readModelsEmpty polls the probe until no read-model row refers to the subject or purgeFor ends.
 func (h *EraseClientHandler) readModelsEmpty(ctx context.Context, subject domain.ID) (sar.Check, error) {
+	if h.probe == nil {
+		return sar.Check{Name: sar.CheckReadModelsEmpty, Detail: "no read-model probe is configured"}, nil
+	}
 	deadline := time.Now().Add(h.purgeFor)
 	for {
 		rows, err := h.probe.SubjectRows(ctx, subject)

@@ -27,6 +27,6 @@ func NewExtendSARHandler(d Deps) *ExtendSARHandler { return &ExtendSARHandler{d:
 // Handle appends SARExtended. Only the DPO may.
 func (h *ExtendSARHandler) Handle(ctx context.Context, actor domain.Actor, cmd ExtendSAR) error {
 	return changeSAR(ctx, h.d, actor, cmd.RequestID, "extend", client.DPO, func(r *sar.Request, _ *client.Client) (domain.Event, error) {
-		return r.Extend(cmd.Months, cmd.Reason, today(h.d, cmd.NotifiedOn), h.d.Clock.Now().UTC())
+		return r.Extend(cmd.Months, cmd.Reason, sarToday(h.d, cmd.NotifiedOn), h.d.Clock.Now().UTC())
 	})
 }

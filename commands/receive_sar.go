@@ -43,12 +43,12 @@ func (h *ReceiveSARHandler) Handle(ctx context.Context, actor domain.Actor, cmd 
 	if actor.Role == domain.RoleClient {
 		cmd.Channel, cmd.Identity, cmd.ByRepresentative = sar.ChannelPortal, sar.IdentityVerified, false
 	}
-	_, ev, err := sar.Receive(cmd.RequestID, cmd.ClientID, today(h.d, cmd.ReceivedOn), cmd.Channel, cmd.Identity, cmd.ByRepresentative, h.d.Clock.Now().UTC())
+	_, ev, err := sar.Receive(cmd.RequestID, cmd.ClientID, sarToday(h.d, cmd.ReceivedOn), cmd.Channel, cmd.Identity, cmd.ByRepresentative, h.d.Clock.Now().UTC())
 	if err != nil {
 		return err
 	}
 	_, err = appendEvents(ctx, h.d, SARStream(cmd.RequestID), eventstore.NoStream(), Envelope{Actor: actor, Subject: cmd.ClientID}, ev)
-	if err != nil && isWrongVersion(err) {
+	if err != nil && sarWrongVersion(err) {
 		return domain.Conflict("sar_exists", "subject access request "+cmd.RequestID.String()+" exists")
 	}
 	return err

@@ -28,6 +28,6 @@ func NewReleaseSARHandler(d Deps) *ReleaseSARHandler { return &ReleaseSARHandler
 // request must be reviewed and its identity verified.
 func (h *ReleaseSARHandler) Handle(ctx context.Context, actor domain.Actor, cmd ReleaseSAR) error {
 	return changeSAR(ctx, h.d, actor, cmd.RequestID, "release", client.DPO, func(r *sar.Request, _ *client.Client) (domain.Event, error) {
-		return r.Release(today(h.d, cmd.On), cmd.Formats, cmd.Digest, h.d.Clock.Now().UTC())
+		return r.Release(sarToday(h.d, cmd.On), cmd.Formats, cmd.Digest, h.d.Clock.Now().UTC())
 	})
 }

@@ -30,8 +30,8 @@ func (h *SARIdentityHandler) Handle(ctx context.Context, actor domain.Actor, cmd
 	at := h.d.Clock.Now().UTC()
 	return changeSAR(ctx, h.d, actor, cmd.RequestID, "identity", client.DPO, func(r *sar.Request, _ *client.Client) (domain.Event, error) {
 		if cmd.Verified {
-			return r.VerifyIdentity(today(h.d, cmd.On), cmd.Method, at)
+			return r.VerifyIdentity(sarToday(h.d, cmd.On), cmd.Method, at)
 		}
-		return r.RequestIdentity(today(h.d, cmd.On), cmd.Reason, at)
+		return r.RequestIdentity(sarToday(h.d, cmd.On), cmd.Reason, at)
 	})
 }

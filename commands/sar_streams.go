@@ -74,13 +74,13 @@ func changeSAR(ctx context.Context, d Deps, actor domain.Actor, id domain.ID, ac
 	return concurrentChange(err)
 }
 
-// today returns on, or the clock's date in UTC when on is zero.
-func today(d Deps, on sar.Date) sar.Date {
+// sarToday returns on, or the clock's date in UTC when on is zero.
+func sarToday(d Deps, on sar.Date) sar.Date {
 	if on.IsZero() {
 		return sar.DateOf(d.Clock.Now().UTC())
 	}
 	return on
 }
 
-// isWrongVersion reports whether err is the log refusing an append for its expected version.
-func isWrongVersion(err error) bool { return errors.Is(err, eventstore.ErrWrongExpectedVersion) }
+// sarWrongVersion reports whether err is the log refusing an append for its expected version.
+func sarWrongVersion(err error) bool { return errors.Is(err, eventstore.ErrWrongExpectedVersion) }

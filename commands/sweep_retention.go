@@ -68,7 +68,7 @@ func (h *SweepRetentionHandler) Handle(ctx context.Context, actor domain.Actor, 
 		}
 		cmd.SweepID = domain.ID(id)
 	}
-	today := today(h.d, cmd.Today)
+	today := sarToday(h.d, cmd.Today)
 	heads, err := h.streams.StreamHeads(ctx)
 	if err != nil {
 		return SweepResult{}, fmt.Errorf("retention sweep: %w", err)
