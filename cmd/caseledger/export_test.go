@@ -5,3 +5,9 @@ var (
 	FindPostgresBinariesIn = findPostgresBinariesIn
 	PostgresCandidates     = postgresCandidates
 )
+
+// ParseDemo decodes a demo practice file strictly and reports only whether it is valid.
+func ParseDemo(data []byte) error {
+	_, err := parseDemo(data)
+	return err
+}
