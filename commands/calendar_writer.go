@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -103,10 +104,20 @@ func takeBatch(q *calendarQueue) []*calendarCall {
 
 // writeCalendar decides every call of batch on the loaded calendar, in order, and appends the
 // events of those that succeeded in one append at the loaded version, retaking every decision
-// after a lost race (retryOnRace). It closes every call's done.
+// after a lost race (retryOnRace). It closes every call's done, even when a decision panics: the
+// panic becomes every call's error, so no caller and no later writer of the calendar is left
+// waiting.
 func writeCalendar(d Deps, therapist domain.ID, batch []*calendarCall) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(batch[0].ctx), calendarWriteTimeout)
 	defer cancel()
+	defer func() {
+		if r := recover(); r != nil {
+			for _, call := range batch {
+				call.err = fmt.Errorf("calendar %s: decision panicked: %v", therapist, r)
+				close(call.done)
+			}
+		}
+	}()
 	var decided []*calendarCall
 	err := retryOnRace(ctx, func() error {
 		c, l, loc, err := LoadCalendar(ctx, d, therapist)
