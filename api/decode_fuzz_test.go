@@ -10,7 +10,7 @@ import (
 // requestTypes returns a fresh value of every request body type the API decodes.
 func requestTypes() []any {
 	return []any{
-		&signInRequest{}, &totpConfirmRequest{}, &registerUserRequest{}, &roleRequest{}, &statusRequest{}, &passwordRequest{},
+		&signInRequest{}, &totpConfirmRequest{}, &registerUserRequest{}, &roleRequest{}, &statusRequest{}, &passwordRequest{}, &securitySettingsRequest{},
 		&openPracticeRequest{}, &staffRequest{}, &serviceTypeRequest{}, &consentTemplateRequest{}, &consentRuleRequest{},
 		&noteTemplateRequest{}, &retentionRequest{}, &caseloadTransferRequest{},
 		&registerClientRequest{}, &detailsRequest{}, &dischargeRequest{}, &restrictionRequest{}, &signConsentRequest{},

@@ -1,6 +1,11 @@
 package api
 
-import "github.com/caseledger/caseledger/domain"
+import (
+	"net/http"
+
+	"github.com/caseledger/caseledger/commands"
+	"github.com/caseledger/caseledger/domain"
+)
 
 // staff is every role but client.
 var staff = []domain.Role{domain.RoleTherapist, domain.RolePracticeManager, domain.RoleDPO, domain.RoleAuditor, domain.RoleAdmin}
@@ -32,5 +37,12 @@ func (s *server) identityRoutes() []route {
 		{method: "POST", path: "/users", roles: []domain.Role{domain.RoleAdmin}, handle: s.registerUser},
 		{method: "PUT", path: "/users/{id}/role", roles: []domain.Role{domain.RoleAdmin}, handle: s.changeUserRole},
 		{method: "PUT", path: "/users/{id}/status", roles: []domain.Role{domain.RoleAdmin}, handle: s.setUserStatus},
+		{method: "GET", path: "/security-settings", roles: []domain.Role{domain.RoleAdmin, domain.RoleDPO, domain.RoleAuditor}, handle: noBody(http.StatusOK, func(r *http.Request, a domain.Actor) (securitySettingsResponse, error) {
+			st, _, err := commands.LoadSecuritySettings(r.Context(), s.deps())
+			return securitySettingsResponse{RequireStaffTOTP: st.RequireStaffTOTP()}, err
+		})},
+		{method: "PUT", path: "/security-settings", roles: []domain.Role{domain.RoleAdmin}, handle: withBody(s, http.StatusNoContent, func(r *http.Request, a domain.Actor, req securitySettingsRequest) (none, error) {
+			return none{}, commands.NewSetStaffTOTPRequirementHandler(s.deps()).Handle(r.Context(), a, req.RequireStaffTOTP)
+		})},
 	}
 }

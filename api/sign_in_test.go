@@ -215,11 +215,39 @@ func TestTOTP(t *testing.T) {
 
 func TestPracticeRequiresStaffTOTP(t *testing.T) {
 	t.Parallel()
-	p := identity.DefaultPolicy()
-	p.RequireStaffTOTP = true
-	e := newEnv(t, func(c *api.Config) { c.Policy = p })
-	e.user(t, domain.RoleTherapist, "must@practice.example")
-	c := e.signIn(t, "must@practice.example")
+	t.Run("set by the operator", func(t *testing.T) {
+		t.Parallel()
+		p := identity.DefaultPolicy()
+		p.RequireStaffTOTP = true
+		e := newEnv(t, func(c *api.Config) { c.Policy = p })
+		e.user(t, domain.RoleTherapist, "must@practice.example")
+		mustEnrolThenWork(t, e, e.signIn(t, "must@practice.example"))
+	})
+	t.Run("chosen by an admin, recorded", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		e.user(t, domain.RoleAdmin, "admin@practice.example")
+		e.user(t, domain.RoleTherapist, "must@practice.example")
+		e.user(t, domain.RoleClient, "client@practice.example")
+		admin := e.signIn(t, "admin@practice.example")
+		expectStatus(t, e.signIn(t, "must@practice.example").do(t, "PUT", "/api/v1/security-settings", map[string]bool{"require_staff_totp": true}), http.StatusForbidden, "role_forbidden")
+		expectStatus(t, admin.do(t, "PUT", "/api/v1/security-settings", map[string]bool{"require_staff_totp": true}), http.StatusNoContent, "")
+		var got struct {
+			Required bool `json:"require_staff_totp"`
+		}
+		admin.do(t, "GET", "/api/v1/security-settings", nil).decode(t, &got)
+		if !got.Required || !slices.Equal(e.eventTypes(t, "security-"+identity.SecuritySettingsID.String()), []string{"StaffTOTPRequirementSet"}) {
+			t.Fatalf("settings %+v", got)
+		}
+		mustEnrolThenWork(t, e, e.signIn(t, "must@practice.example"))
+		expectStatus(t, e.signIn(t, "client@practice.example").do(t, "GET", "/api/v1/me", nil), http.StatusOK, "")
+	})
+}
+
+// mustEnrolThenWork checks that a staff session limited to enrolment can only enrol, and works
+// fully once TOTP is confirmed.
+func mustEnrolThenWork(t *testing.T, e *env, c *client) {
+	t.Helper()
 	expectStatus(t, c.do(t, "POST", "/api/v1/tokens", nil), http.StatusForbidden, "totp_enrolment_required")
 	var start struct {
 		Secret string `json:"secret"`

@@ -112,3 +112,13 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// securitySettingsRequest is the body of PUT /security-settings.
+type securitySettingsRequest struct {
+	RequireStaffTOTP bool `json:"require_staff_totp"`
+}
+
+// securitySettingsResponse is the practice's recorded security settings.
+type securitySettingsResponse struct {
+	RequireStaffTOTP bool `json:"require_staff_totp"`
+}

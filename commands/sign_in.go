@@ -35,7 +35,8 @@ type SignInHandler struct{ d IdentityDeps }
 // NewSignInHandler returns a handler over d.
 func NewSignInHandler(d IdentityDeps) *SignInHandler { return &SignInHandler{d: d} }
 
-// Handle checks the attempt and records its outcome as events in the user's stream: UserSignedIn,
+// Handle checks the attempt under the configured policy with the practice's recorded security
+// settings on top (LoadSecuritySettings), and records its outcome as events in the user's stream: UserSignedIn,
 // or UserSignInFailed (with UserLockedOut when the failure reaches the policy's limit, UserDisabled
 // when the account was dormant). An unknown email and a wrong password both give
 // identity.ErrInvalidCredentials after the same argon2id work. A locked or throttled account gives a
@@ -54,6 +55,11 @@ func (h *SignInHandler) Handle(ctx context.Context, cmd SignIn) (SignedIn, error
 	if err != nil {
 		return SignedIn{}, err
 	}
+	settings, _, err := LoadSecuritySettings(ctx, h.d.Deps)
+	if err != nil {
+		return SignedIn{}, err
+	}
+	policy := settings.Apply(h.d.Policy)
 	v7, err := uuid.NewV7()
 	if err != nil {
 		return SignedIn{}, err
@@ -71,7 +77,7 @@ func (h *SignInHandler) Handle(ctx context.Context, cmd SignIn) (SignedIn, error
 		if !u.Exists() {
 			return nil, identity.ErrInvalidCredentials
 		}
-		if evs, err := u.Gate(now, h.d.Policy); err != nil {
+		if evs, err := u.Gate(now, policy); err != nil {
 			return evs, err
 		}
 		if !checked {
@@ -85,8 +91,8 @@ func (h *SignInHandler) Handle(ctx context.Context, cmd SignIn) (SignedIn, error
 		if proof.TOTPGiven && u.TOTPSecret() != "" {
 			proof.TOTPStep = TOTPStep(u.TOTPSecret(), cmd.TOTPCode, now)
 		}
-		mustEnrol = u.MustEnrolTOTP(h.d.Policy)
-		return u.SignIn(now, h.d.Policy, session, proof)
+		mustEnrol = u.MustEnrolTOTP(policy)
+		return u.SignIn(now, policy, session, proof)
 	})
 	if err != nil {
 		return SignedIn{}, err

@@ -22,6 +22,7 @@ var allEvents = []domain.Event{
 	identity.UserTOTPConfirmed{Step: 3, At: t0},
 	identity.UserRecoveryCodesIssued{Hashes: []string{"a", "b"}, At: t0},
 	identity.UserRecoveryCodeUsed{Index: 1, At: t0},
+	identity.StaffTOTPRequirementSet{Required: true, At: t0},
 	identity.EmergencyAccessGranted{GrantID: domain.ID{5}, TherapistID: domain.ID{6}, ClientID: domain.ID{7}, Reason: "r", Until: t0, At: t0},
 }
 

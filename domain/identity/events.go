@@ -141,6 +141,8 @@ func Decode(eventType string, schemaVersion int, payload []byte) (domain.Event, 
 		ev = &UserRecoveryCodeUsed{}
 	case "EmergencyAccessGranted":
 		ev = &EmergencyAccessGranted{}
+	case "StaffTOTPRequirementSet":
+		ev = &StaffTOTPRequirementSet{}
 	default:
 		return nil, domain.Invalid("event_type", fmt.Sprintf("%q is not a user event", truncate(eventType, 60)))
 	}
@@ -178,6 +180,8 @@ func deref(ev domain.Event) domain.Event {
 	case *UserRecoveryCodeUsed:
 		return *e
 	case *EmergencyAccessGranted:
+		return *e
+	case *StaffTOTPRequirementSet:
 		return *e
 	}
 	return ev

@@ -325,3 +325,27 @@ func TestGrantEmergencyAccess(t *testing.T) {
 		})
 	}
 }
+
+func TestSecuritySettings(t *testing.T) {
+	t.Parallel()
+	s := identity.SecuritySettingsFromHistory(nil)
+	if _, err := s.SetStaffTOTPRequirement(domain.Actor{UserID: domain.ID{2}, Role: domain.RoleDPO}, true, t0); code(err) != "admin_only" {
+		t.Fatalf("dpo: %v", err)
+	}
+	if _, err := s.SetStaffTOTPRequirement(admin, false, t0); code(err) != "setting_unchanged" {
+		t.Fatalf("unchanged: %v", err)
+	}
+	ev, err := s.SetStaffTOTPRequirement(admin, true, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = identity.SecuritySettingsFromHistory([]domain.Event{ev})
+	if !s.RequireStaffTOTP() || !s.Apply(identity.DefaultPolicy()).RequireStaffTOTP {
+		t.Fatal("requirement not applied")
+	}
+	op := identity.DefaultPolicy()
+	op.RequireStaffTOTP = true
+	if !identity.SecuritySettingsFromHistory(nil).Apply(op).RequireStaffTOTP {
+		t.Fatal("practice settings removed the operator's requirement")
+	}
+}
