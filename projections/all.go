@@ -4,5 +4,5 @@ package projections
 // an Engine runs in production. Their names are part of the deployed state (checkpoints) and never
 // change.
 func All(keys Keys) []Projector {
-	return []Projector{Clients{Keys: keys}, Appointments{Keys: keys}, PracticeReports{Keys: keys}, Audit{Keys: keys}}
+	return []Projector{Clients{Keys: keys}, Appointments{Keys: keys}, Notes{Keys: keys}, PracticeReports{Keys: keys}, Audit{Keys: keys}}
 }

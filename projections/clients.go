@@ -120,7 +120,7 @@ func (p Clients) writeTokens(ctx context.Context, tx Tx, id uuid.UUID, d client.
 	type tok struct{ kind, value string }
 	var toks []tok
 	for _, n := range []string{d.GivenName, d.FamilyName, d.PreferredName} {
-		for _, w := range nameWords(n) {
+		for _, w := range normalisedWords(n) {
 			toks = append(toks, tok{tokenName, w})
 		}
 	}

@@ -28,7 +28,7 @@ func TestDatabaseHoldsNoClientPlaintext(t *testing.T) {
 	}
 
 	secrets := []string{"Quintessa", "Vandersloot", "q00@example.org", "Zebulon", "Oyelaran", "zebulon.op@example.net",
-		"1969-11-23", "7700 900123", "Lighthouse Suite"}
+		"1969-11-23", "7700 900123", "Lighthouse Suite", "Marrowfield", "Ravensworth", "transference", "hygiene"}
 	admin := pgtest.Pool(t, e.dsn, "")
 	ctx := context.Background()
 	rows, err := admin.Query(ctx, `SELECT table_name, column_name, data_type FROM information_schema.columns

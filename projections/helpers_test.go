@@ -12,6 +12,7 @@ import (
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/client"
+	"github.com/caseledger/caseledger/domain/note"
 	"github.com/caseledger/caseledger/domain/practice"
 	"github.com/caseledger/caseledger/domain/scheduling"
 	"github.com/caseledger/caseledger/eventstore"
@@ -105,6 +106,19 @@ func (e *env) registerClient(tb testing.TB, t domain.ID, d client.Details) domai
 	e.emit(tb, "client-"+c.String(), c, therapist(t), client.ClientRegistered{
 		ClientID: c, PracticeID: e.practice, TherapistID: t, RecordKind: practice.RecordKind("adult"), Details: d, At: at})
 	return c
+}
+
+// draftNote drafts a note of kind by therapist t about client c with one field holding text.
+func (e *env) draftNote(tb testing.TB, t, c domain.ID, kind note.Kind, text string) domain.ID {
+	tb.Helper()
+	n := newID()
+	stream := "notes-"
+	if kind == note.KindPsychotherapy {
+		stream = "psychotherapynotes-"
+	}
+	e.emit(tb, stream+c.String(), c, therapist(t), note.NoteDrafted{NoteID: n, ClientID: c, AuthorID: t, Kind: kind,
+		TemplateID: newID(), Fields: map[string]string{"assessment": text}, At: at})
+	return n
 }
 
 // book books an appointment of client c with therapist t, starting start, for 50 minutes.

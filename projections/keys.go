@@ -64,8 +64,9 @@ func clientToken(ctx context.Context, keys Keys, kind, value string) ([]byte, er
 	return keys.Token(ctx, "client-"+kind, value)
 }
 
-// nameWords returns the lower-cased letter-and-digit words of s, the unit a name search matches.
-func nameWords(s string) []string {
+// normalisedWords returns the lower-cased letter-and-digit words of s: the unit name and note
+// searches match.
+func normalisedWords(s string) []string {
 	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})

@@ -91,7 +91,7 @@ func (r *Reader) FindClients(ctx context.Context, actor domain.Actor, q ClientQu
 		wants = append(wants, w)
 		return nil
 	}
-	if words := nameWords(q.Name); len(words) > 0 {
+	if words := normalisedWords(q.Name); len(words) > 0 {
 		if err := add(tokenName, words); err != nil {
 			return nil, err
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/client"
+	"github.com/caseledger/caseledger/domain/note"
 	"github.com/caseledger/caseledger/migrations"
 	"github.com/caseledger/caseledger/migrations/pgtest"
 )
@@ -36,6 +37,11 @@ func seed(tb testing.TB) *seeded {
 				ContentHash: "h", Method: client.SignedInPerson, Signer: client.SignerClient, SignedAt: at, At: at})
 			e.book(tb, t, c, service, at.Add(time.Duration(24*(j+1))*time.Hour), "Room 4")
 			e.emit(tb, "client-"+c.String(), c, therapist(t), client.RecordAccessed{By: therapist(t), What: "record", Purpose: "treatment", At: at})
+			progress := e.draftNote(tb, t, c, note.KindProgress, "Discussed sleep hygiene and the Marrowfield incident")
+			e.emit(tb, "notes-"+c.String(), c, therapist(t), note.NoteSigned{NoteID: progress, SignedBy: t, ContentHash: "h", At: at})
+			e.emit(tb, "notes-"+c.String(), c, therapist(t), note.NoteAddendumAdded{NoteID: progress, AddendumID: newID(), AuthorID: t,
+				Text: "Corrected: the Ravensworth incident", At: at})
+			e.draftNote(tb, t, c, note.KindPsychotherapy, "Private impressions about transference")
 			if i == 0 {
 				s.aClients = append(s.aClients, c)
 			} else {
@@ -131,6 +137,9 @@ func TestRowLevelSecurityOnEveryReadModelTable(t *testing.T) {
 		"rm_appointments":      ownedByA,
 		"rm_practice_sessions": ownedByA,
 		"rm_audit_caseload":    ownedByA,
+		"rm_notes":             ownedByA,
+		"rm_note_addenda":      ownedByA,
+		"rm_note_tokens":       ownedByA,
 		"rm_audit_trail": func(r map[string]any) bool {
 			s, _ := r["subject_id"].(string)
 			return r["actor_id"] == a || mine[s]

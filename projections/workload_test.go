@@ -11,6 +11,7 @@ import (
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/client"
+	"github.com/caseledger/caseledger/domain/note"
 	"github.com/caseledger/caseledger/domain/scheduling"
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/caseledger/caseledger/keyring"
@@ -132,8 +133,24 @@ func (w *workload) step(tb testing.TB) {
 		e.emit(tb, cs, c.id, domain.Actor{UserID: newID(), Role: domain.RoleDPO}, client.RecordTransferred{
 			From: c.therapist, To: to, Basis: client.TransferByDPO, Reason: "cover", At: at})
 		c.therapist = to
-	case op < 96:
+	case op < 90:
 		e.emit(tb, cs, c.id, actor, client.RecordAccessed{By: actor, What: "record", Purpose: "treatment", At: at})
+	case op < 96:
+		kind := note.KindProgress
+		if w.rng.Intn(3) == 0 {
+			kind = note.KindPsychotherapy
+		}
+		n := e.draftNote(tb, c.therapist, c.id, kind, fmt.Sprintf("Session %d went well", w.rng.Intn(50)))
+		ns := "notes-"
+		if kind == note.KindPsychotherapy {
+			ns = "psychotherapynotes-"
+		}
+		e.emit(tb, ns+c.id.String(), c.id, actor, note.NoteRevised{NoteID: n, Fields: map[string]string{"plan": "review in two weeks"}, At: at})
+		if w.rng.Intn(2) == 0 {
+			e.emit(tb, ns+c.id.String(), c.id, actor, note.NoteSigned{NoteID: n, SignedBy: c.therapist, ContentHash: "h", At: at})
+			e.emit(tb, ns+c.id.String(), c.id, actor, note.NoteAddendumAdded{NoteID: n, AddendumID: newID(), AuthorID: c.therapist,
+				Text: "addendum " + fmt.Sprint(w.rng.Intn(9)), At: at})
+		}
 	default:
 		e.erase(tb, c.id)
 		c.erased = true

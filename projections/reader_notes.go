@@ -1,0 +1,197 @@
+package projections
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/caseledger/caseledger/domain"
+)
+
+// NoteMeta is what the notes read model says about a note without opening it.
+type NoteMeta struct {
+	NoteID        domain.ID
+	ClientID      domain.ID
+	AuthorID      domain.ID
+	Kind          string // progress or psychotherapy
+	TemplateID    domain.ID
+	AppointmentID domain.ID
+	Status        string // draft or signed
+	Version       int
+	ContentHash   string // set once signed
+	Addenda       int
+	DraftedAt     time.Time
+	UpdatedAt     time.Time
+	SignedAt      time.Time
+}
+
+// Addendum is a correction or addition to a signed note, opened.
+type Addendum struct {
+	AddendumID domain.ID
+	AuthorID   domain.ID
+	Text       string
+	AddedAt    time.Time
+}
+
+// NoteContent is a note opened: its fields and addenda (oldest first).
+type NoteContent struct {
+	NoteMeta
+	Fields  map[string]string
+	Addenda []Addendum
+}
+
+const noteColumns = `note_id, client_id, author_id, kind, template_id, appointment_id, status, version,
+	content_hash, addenda, drafted_at, updated_at, signed_at`
+
+// Notes returns the metadata of a client's notes the actor may see (the therapist who holds the
+// record: progress notes, and the psychotherapy notes they wrote), oldest first; nothing is opened.
+func (r *Reader) Notes(ctx context.Context, actor domain.Actor, clientID domain.ID) ([]NoteMeta, error) {
+	var out []NoteMeta
+	err := r.as(ctx, actor, func(tx pgx.Tx) error {
+		var err error
+		out, err = queryNotes(ctx, tx, `SELECT `+noteColumns+` FROM rm_notes WHERE client_id = $1`, toUUID(clientID))
+		return err
+	})
+	return out, err
+}
+
+// Note opens one note and its addenda, or returns a NotFound error when it does not exist or the
+// actor may not read it (another therapist's client; another author's psychotherapy note).
+func (r *Reader) Note(ctx context.Context, actor domain.Actor, noteID domain.ID) (NoteContent, error) {
+	var out NoteContent
+	found := false
+	err := r.as(ctx, actor, func(tx pgx.Tx) error {
+		var body []byte
+		row := tx.QueryRow(ctx, `SELECT `+noteColumns+`, body_sealed FROM rm_notes WHERE note_id = $1`, toUUID(noteID))
+		m, err := scanNote(row, &body)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		found, out.NoteMeta = true, m
+		id, client := uuid.UUID(m.NoteID), uuid.UUID(m.ClientID)
+		plain, err := r.keys.OpenValue(ctx, client, body, fieldAD("rm_notes", id, "body_sealed"))
+		if err != nil {
+			return fmt.Errorf("projections: open note %s: %w", id, err)
+		}
+		if err := json.Unmarshal(plain, &out.Fields); err != nil {
+			return fmt.Errorf("projections: note %s does not decode", id)
+		}
+		rows, err := tx.Query(ctx, `SELECT addendum_id, author_id, text_sealed, added_at FROM rm_note_addenda
+			WHERE note_id = $1 ORDER BY added_at, addendum_id`, id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a Addendum
+			var aid, author uuid.UUID
+			var sealed []byte
+			if err := rows.Scan(&aid, &author, &sealed, &a.AddedAt); err != nil {
+				return err
+			}
+			a.AddendumID, a.AuthorID = domain.ID(aid), domain.ID(author)
+			if a.Text, err = r.openText(ctx, client, "rm_note_addenda", aid, "text_sealed", sealed); err != nil {
+				return err
+			}
+			out.Addenda = append(out.Addenda, a)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return NoteContent{}, err
+	}
+	if !found {
+		return NoteContent{}, domain.NotFound("note", noteID)
+	}
+	return out, nil
+}
+
+// SearchNotes returns the notes the actor may see that contain every word of query (case
+// insensitive, whole words, in the note's fields or its addenda), newest first, through blind-index
+// tokens: no plaintext is compared in the database. A query without words is invalid.
+func (r *Reader) SearchNotes(ctx context.Context, actor domain.Actor, query string) ([]NoteMeta, error) {
+	words := normalisedWords(query)
+	if len(words) == 0 {
+		return nil, domain.Invalid("query", "give at least one word")
+	}
+	tokens := make([][]byte, 0, len(words))
+	for _, w := range words {
+		t, err := r.keys.Token(ctx, noteWordPurpose, w)
+		if err != nil {
+			return nil, err
+		}
+		tokens = append(tokens, t)
+	}
+	var out []NoteMeta
+	err := r.as(ctx, actor, func(tx pgx.Tx) error {
+		var err error
+		out, err = queryNotes(ctx, tx, `SELECT `+noteColumns+` FROM rm_notes WHERE note_id IN (
+			SELECT note_id FROM rm_note_tokens WHERE token = ANY($1) GROUP BY note_id
+			HAVING count(DISTINCT token) = cardinality($1::bytea[]))`, tokens)
+		return err
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].DraftedAt.After(out[j].DraftedAt) })
+	return out, err
+}
+
+func queryNotes(ctx context.Context, tx pgx.Tx, sql string, args ...any) ([]NoteMeta, error) {
+	rows, err := tx.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("projections: query notes: %w", err)
+	}
+	defer rows.Close()
+	var out []NoteMeta
+	for rows.Next() {
+		m, err := scanNote(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].DraftedAt.Equal(out[j].DraftedAt) {
+			return out[i].DraftedAt.Before(out[j].DraftedAt)
+		}
+		return out[i].NoteID.String() < out[j].NoteID.String()
+	})
+	return out, nil
+}
+
+// scanNote scans noteColumns, then extra destinations.
+func scanNote(row pgx.Row, extra ...any) (NoteMeta, error) {
+	var (
+		m                            NoteMeta
+		id, client, author, template uuid.UUID
+		appointment                  *uuid.UUID
+		hash                         *string
+		signed                       *time.Time
+	)
+	dest := append([]any{&id, &client, &author, &m.Kind, &template, &appointment, &m.Status, &m.Version, &hash,
+		&m.Addenda, &m.DraftedAt, &m.UpdatedAt, &signed}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return NoteMeta{}, err
+	}
+	m.NoteID, m.ClientID, m.AuthorID, m.TemplateID = domain.ID(id), domain.ID(client), domain.ID(author), domain.ID(template)
+	if appointment != nil {
+		m.AppointmentID = domain.ID(*appointment)
+	}
+	if hash != nil {
+		m.ContentHash = *hash
+	}
+	if signed != nil {
+		m.SignedAt = *signed
+	}
+	return m, nil
+}
