@@ -27,16 +27,16 @@ func (s *server) identityRoutes() []route {
 
 		{method: "POST", path: "/sessions", public: true, handle: s.signIn},
 		{method: "DELETE", path: "/sessions/current", enrol: true, sessionOnly: true, handle: s.signOut},
-		{method: "GET", path: "/me", enrol: true, handle: s.me},
-		{method: "PUT", path: "/me/password", sessionOnly: true, handle: s.changePassword},
-		{method: "POST", path: "/me/totp", enrol: true, sessionOnly: true, handle: s.startTOTP},
-		{method: "POST", path: "/me/totp/confirm", enrol: true, sessionOnly: true, handle: s.confirmTOTP},
-		{method: "POST", path: "/tokens", sessionOnly: true, roles: staff, handle: s.createToken},
-		{method: "DELETE", path: "/tokens/{id}", handle: s.deleteToken},
+		{method: "GET", path: "/me", enrol: true, handle: noBody(http.StatusOK, s.me)},
+		{method: "PUT", path: "/me/password", sessionOnly: true, handle: withBody(s, http.StatusNoContent, s.changePassword)},
+		{method: "POST", path: "/me/totp", enrol: true, sessionOnly: true, handle: noBody(http.StatusCreated, s.startTOTP)},
+		{method: "POST", path: "/me/totp/confirm", enrol: true, sessionOnly: true, handle: withBody(s, http.StatusOK, s.confirmTOTP)},
+		{method: "POST", path: "/tokens", sessionOnly: true, roles: staff, handle: noBody(http.StatusCreated, s.createToken)},
+		{method: "DELETE", path: "/tokens/{id}", handle: noBody(http.StatusNoContent, s.deleteToken)},
 
-		{method: "POST", path: "/users", roles: []domain.Role{domain.RoleAdmin}, handle: s.registerUser},
-		{method: "PUT", path: "/users/{id}/role", roles: []domain.Role{domain.RoleAdmin}, handle: s.changeUserRole},
-		{method: "PUT", path: "/users/{id}/status", roles: []domain.Role{domain.RoleAdmin}, handle: s.setUserStatus},
+		{method: "POST", path: "/users", roles: []domain.Role{domain.RoleAdmin}, handle: withBody(s, http.StatusCreated, s.registerUser)},
+		{method: "PUT", path: "/users/{id}/role", roles: []domain.Role{domain.RoleAdmin}, handle: withBody(s, http.StatusNoContent, s.changeUserRole)},
+		{method: "PUT", path: "/users/{id}/status", roles: []domain.Role{domain.RoleAdmin}, handle: withBody(s, http.StatusNoContent, s.setUserStatus)},
 		{method: "GET", path: "/security-settings", roles: []domain.Role{domain.RoleAdmin, domain.RoleDPO, domain.RoleAuditor}, handle: noBody(http.StatusOK, func(r *http.Request, a domain.Actor) (securitySettingsResponse, error) {
 			st, _, err := commands.LoadSecuritySettings(r.Context(), s.deps())
 			return securitySettingsResponse{RequireStaffTOTP: st.RequireStaffTOTP()}, err

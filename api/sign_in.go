@@ -81,11 +81,11 @@ type meResponse struct {
 }
 
 // me handles GET /me.
-func (s *server) me(w http.ResponseWriter, r *http.Request) error {
+func (s *server) me(r *http.Request, _ domain.Actor) (meResponse, error) {
 	p := principalFrom(r.Context())
 	out := meResponse{UserID: p.actor.UserID, Role: p.actor.Role, Via: "token"}
 	if p.session != nil {
 		out.Via, out.Stage = "session", p.session.stage
 	}
-	return writeJSON(w, http.StatusOK, out)
+	return out, nil
 }

@@ -18,30 +18,23 @@ type tokenResponse struct {
 
 // createToken handles POST /tokens: a bearer token acting as the signed-in staff user, in their
 // current role, for the configured lifetime.
-func (s *server) createToken(w http.ResponseWriter, r *http.Request) error {
+func (s *server) createToken(r *http.Request, a domain.Actor) (tokenResponse, error) {
 	v7, err := uuid.NewV7()
 	if err != nil {
-		return err
+		return tokenResponse{}, err
 	}
 	now := s.clock.Now()
 	expires := now.Add(s.cfg.TokenLifetime).UTC()
-	tok, err := s.creds.createToken(r.Context(), domain.ID(v7), actorFrom(r.Context()), now, expires)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, tokenResponse{ID: domain.ID(v7), Token: tok, ExpiresAt: expires})
+	tok, err := s.creds.createToken(r.Context(), domain.ID(v7), a, now, expires)
+	return tokenResponse{ID: domain.ID(v7), Token: tok, ExpiresAt: expires}, err
 }
 
 // deleteToken handles DELETE /tokens/{id}: the caller's own token only (another user's answers
 // 404 "token_not_found").
-func (s *server) deleteToken(w http.ResponseWriter, r *http.Request) error {
+func (s *server) deleteToken(r *http.Request, a domain.Actor) (none, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
-		return err
+		return none{}, err
 	}
-	if err := s.creds.deleteToken(r.Context(), actorFrom(r.Context()).UserID, id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return none{}, s.creds.deleteToken(r.Context(), a.UserID, id)
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/caseledger/caseledger/commands"
+	"github.com/caseledger/caseledger/domain"
 )
 
 // totpStartResponse is a new TOTP secret to put in an authenticator app, shown once.
@@ -13,12 +14,9 @@ type totpStartResponse struct {
 }
 
 // startTOTP handles POST /me/totp.
-func (s *server) startTOTP(w http.ResponseWriter, r *http.Request) error {
-	e, err := commands.NewEnrolTOTPHandler(s.ident).Start(r.Context(), actorFrom(r.Context()))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, totpStartResponse{Secret: e.Secret, OTPAuthURL: e.URL})
+func (s *server) startTOTP(r *http.Request, a domain.Actor) (totpStartResponse, error) {
+	e, err := commands.NewEnrolTOTPHandler(s.ident).Start(r.Context(), a)
+	return totpStartResponse{Secret: e.Secret, OTPAuthURL: e.URL}, err
 }
 
 // totpConfirmRequest is the body of POST /me/totp/confirm.
@@ -33,19 +31,15 @@ type totpConfirmResponse struct {
 
 // confirmTOTP handles POST /me/totp/confirm. On success a session limited to enrolment becomes a
 // full one.
-func (s *server) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
-	var req totpConfirmRequest
-	if err := decodeBody(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
-		return err
-	}
-	codes, err := commands.NewEnrolTOTPHandler(s.ident).Confirm(r.Context(), actorFrom(r.Context()), req.Code)
+func (s *server) confirmTOTP(r *http.Request, a domain.Actor, req totpConfirmRequest) (totpConfirmResponse, error) {
+	codes, err := commands.NewEnrolTOTPHandler(s.ident).Confirm(r.Context(), a, req.Code)
 	if err != nil {
-		return err
+		return totpConfirmResponse{}, err
 	}
 	if p := principalFrom(r.Context()); p.session.stage != stageFull {
 		if err := s.creds.setStage(r.Context(), p.session.hash, stageFull); err != nil {
-			return err
+			return totpConfirmResponse{}, err
 		}
 	}
-	return writeJSON(w, http.StatusOK, totpConfirmResponse{RecoveryCodes: codes})
+	return totpConfirmResponse{RecoveryCodes: codes}, nil
 }

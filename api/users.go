@@ -9,7 +9,7 @@ import (
 
 // registerUserRequest is the body of POST /users.
 type registerUserRequest struct {
-	ID       domain.ID   `json:"id,omitempty"`
+	ID       domain.ID   `json:"id,omitzero"`
 	Email    string      `json:"email"`
 	Password string      `json:"password"`
 	Role     domain.Role `json:"role"`
@@ -21,18 +21,11 @@ type idResponse struct {
 }
 
 // registerUser handles POST /users (admin).
-func (s *server) registerUser(w http.ResponseWriter, r *http.Request) error {
-	var req registerUserRequest
-	if err := decodeBody(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
-		return err
-	}
-	id, err := commands.NewRegisterUserHandler(s.ident).Handle(r.Context(), actorFrom(r.Context()), commands.RegisterUser{
+func (s *server) registerUser(r *http.Request, a domain.Actor, req registerUserRequest) (idResponse, error) {
+	id, err := commands.NewRegisterUserHandler(s.ident).Handle(r.Context(), a, commands.RegisterUser{
 		UserID: req.ID, Role: req.Role, Email: req.Email, Password: req.Password,
 	})
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, idResponse{ID: id})
+	return idResponse{ID: id}, err
 }
 
 // roleRequest is the body of PUT /users/{id}/role.
@@ -42,23 +35,15 @@ type roleRequest struct {
 
 // changeUserRole handles PUT /users/{id}/role (admin). The user's sessions and tokens end, so the
 // new role applies from their next sign-in.
-func (s *server) changeUserRole(w http.ResponseWriter, r *http.Request) error {
+func (s *server) changeUserRole(r *http.Request, a domain.Actor, req roleRequest) (none, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
-		return err
+		return none{}, err
 	}
-	var req roleRequest
-	if err := decodeBody(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
-		return err
+	if err := commands.NewChangeUserRoleHandler(s.ident).Handle(r.Context(), a, commands.ChangeUserRole{UserID: id, Role: req.Role}); err != nil {
+		return none{}, err
 	}
-	if err := commands.NewChangeUserRoleHandler(s.ident).Handle(r.Context(), actorFrom(r.Context()), commands.ChangeUserRole{UserID: id, Role: req.Role}); err != nil {
-		return err
-	}
-	if err := s.creds.revokeUser(r.Context(), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return none{}, s.creds.revokeUser(r.Context(), id)
 }
 
 // statusRequest is the body of PUT /users/{id}/status.
@@ -68,25 +53,18 @@ type statusRequest struct {
 
 // setUserStatus handles PUT /users/{id}/status (admin). Disabling ends the user's sessions and
 // tokens.
-func (s *server) setUserStatus(w http.ResponseWriter, r *http.Request) error {
+func (s *server) setUserStatus(r *http.Request, a domain.Actor, req statusRequest) (none, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
-		return err
+		return none{}, err
 	}
-	var req statusRequest
-	if err := decodeBody(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
-		return err
+	if err := commands.NewSetUserDisabledHandler(s.ident).Handle(r.Context(), a, commands.SetUserDisabled{UserID: id, Disabled: req.Disabled}); err != nil {
+		return none{}, err
 	}
-	if err := commands.NewSetUserDisabledHandler(s.ident).Handle(r.Context(), actorFrom(r.Context()), commands.SetUserDisabled{UserID: id, Disabled: req.Disabled}); err != nil {
-		return err
+	if !req.Disabled {
+		return none{}, nil
 	}
-	if req.Disabled {
-		if err := s.creds.revokeUser(r.Context(), id); err != nil {
-			return err
-		}
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return none{}, s.creds.revokeUser(r.Context(), id)
 }
 
 // passwordRequest is the body of PUT /me/password.
@@ -97,20 +75,11 @@ type passwordRequest struct {
 
 // changePassword handles PUT /me/password: on success every session and token of the user ends
 // except this session.
-func (s *server) changePassword(w http.ResponseWriter, r *http.Request) error {
-	var req passwordRequest
-	if err := decodeBody(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
-		return err
+func (s *server) changePassword(r *http.Request, a domain.Actor, req passwordRequest) (none, error) {
+	if err := commands.NewChangePasswordHandler(s.ident).Handle(r.Context(), a, commands.ChangePassword{Current: req.CurrentPassword, New: req.NewPassword}); err != nil {
+		return none{}, err
 	}
-	p := principalFrom(r.Context())
-	if err := commands.NewChangePasswordHandler(s.ident).Handle(r.Context(), p.actor, commands.ChangePassword{Current: req.CurrentPassword, New: req.NewPassword}); err != nil {
-		return err
-	}
-	if err := s.creds.revokeOthers(r.Context(), p.actor.UserID, p.session.hash); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return none{}, s.creds.revokeOthers(r.Context(), a.UserID, principalFrom(r.Context()).session.hash)
 }
 
 // securitySettingsRequest is the body of PUT /security-settings.

@@ -27,3 +27,14 @@ export function describe(err) {
   if (err.code) parts.push(` (${err.code})`);
   return parts.join("");
 }
+
+// errorBox is an alert showing err; null after a 401, when the shell has already returned to
+// sign-in.
+export function errorBox(err) {
+  if (err?.status === 401) return null;
+  const p = document.createElement("p");
+  p.className = "error";
+  p.setAttribute("role", "alert");
+  p.textContent = describe(err);
+  return p;
+}
