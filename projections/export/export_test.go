@@ -173,3 +173,40 @@ func TestReleaseNeedsReview(t *testing.T) {
 		t.Fatalf("release before review: %v, want sar_not_reviewed", err)
 	}
 }
+
+func TestFHIRVariantsParseStrictly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t)
+	full, err := w.svc.Export(ctx, dpo, clientID, true)
+	must(t, err)
+	if !full.PsychotherapyNotesIncluded || len(full.Notes) != 3 {
+		t.Fatalf("whole-record export with psychotherapy notes: %d notes", len(full.Notes))
+	}
+	b, err := export.FHIR(full)
+	must(t, err)
+	strictFHIR(t, b)
+	if !bytes.Contains(b, []byte(`"PSYTHPN"`)) {
+		t.Fatal("the psychotherapy note carries no PSYTHPN security label")
+	}
+	if _, err := w.svc.Export(ctx, bob, clientID, false); domain.KindOf(err) != domain.KindForbidden {
+		t.Fatalf("a therapist's whole-record export: %v, want forbidden", err)
+	}
+
+	// An erased record still renders in every format, with nothing but ids.
+	_, err = commands.NewRequestErasureHandler(w.deps).Handle(ctx, dpo, commands.RequestErasure{ClientID: clientID, RequestID: erasure})
+	must(t, err)
+	must(t, commands.NewDecideErasureHandler(w.deps, w.shredder()).Handle(ctx, dpo, commands.DecideErasure{ClientID: clientID, RequestID: erasure, Decision: commands.EraseApprove}))
+	erased, err := w.svc.Replay(ctx, auditor, clientID, w.clock.Now())
+	must(t, err)
+	for _, f := range []export.Format{export.FormatJSON, export.FormatHTML, export.FormatFHIR} {
+		b, err := export.Render(erased, f)
+		must(t, err)
+		if bytes.Contains(b, []byte(secret)) {
+			t.Fatalf("%s of an erased record holds the client's name", f)
+		}
+		if f == export.FormatFHIR {
+			strictFHIR(t, b)
+		}
+	}
+}
