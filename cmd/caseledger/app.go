@@ -87,15 +87,44 @@ func NewMain(cfg Config, stdout, stderr io.Writer) *Main {
 }
 
 // Open makes the database ready and connects everything that needs it: it finds or starts the
-// database (see Database), applies pending migrations, opens the three pools, the event log, the
-// keyring (its master key from Config.MasterKey; a development key is logged loudly) and builds
-// the projections engine without starting it. Calling it again
-// after success does nothing. On error, whatever was acquired is released by Close.
+// database (see Database), applies pending migrations, opens the pools and the event log
+// (OpenLog), the keyring (its master key from Config.MasterKey; a development key is logged
+// loudly), the read-model Reader, and builds the projections engine without starting it. Calling
+// it again after success does nothing. On error, whatever was acquired is released by Close.
 func (m *Main) Open(ctx context.Context) error {
 	if m.opened {
 		return nil
 	}
 	if _, err := m.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := m.OpenLog(ctx); err != nil {
+		return err
+	}
+	if err := m.openKeyring(ctx); err != nil {
+		return err
+	}
+	var err error
+	m.Projections, err = projections.New(projections.Config{
+		Store: m.Store, Pool: m.App, Projectors: projections.All(m.Keys), Logger: m.Logger})
+	if err != nil {
+		return err
+	}
+	if m.ReadModels, err = projections.NewReader(m.Reader, m.Keys); err != nil {
+		return err
+	}
+	m.opened = true
+	return nil
+}
+
+// OpenLog opens only what reading the event log needs: the database (see Database), the three
+// pools and the event log. It applies no migration and needs no master key, so an auditor can
+// verify the log without either. Calling it again after success does nothing.
+func (m *Main) OpenLog(ctx context.Context) error {
+	if m.Store != nil {
+		return nil
+	}
+	if _, err := m.Database(ctx); err != nil {
 		return err
 	}
 	var err error
@@ -108,22 +137,8 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Reader, err = m.pool(ctx, migrations.RoleReader, readerPoolSize); err != nil {
 		return err
 	}
-	if m.Store, err = pgstore.New(ctx, m.App, pgstore.Config{}); err != nil {
-		return err
-	}
-	if err := m.openKeyring(ctx); err != nil {
-		return err
-	}
-	m.Projections, err = projections.New(projections.Config{
-		Store: m.Store, Pool: m.App, Projectors: projections.All(m.Keys), Logger: m.Logger})
-	if err != nil {
-		return err
-	}
-	if m.ReadModels, err = projections.NewReader(m.Reader, m.Keys); err != nil {
-		return err
-	}
-	m.opened = true
-	return nil
+	m.Store, err = pgstore.New(ctx, m.App, pgstore.Config{})
+	return err
 }
 
 // pool opens a pool acting as role on the database and registers it for Close.

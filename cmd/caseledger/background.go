@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/caseledger/caseledger/commands"
-	"github.com/caseledger/caseledger/eventstore/checkpoint"
 )
 
 // background runs task in its own goroutine until Close, which cancels its context and waits
@@ -36,8 +34,7 @@ func (m *Main) background(ctx context.Context, name string, task func(context.Co
 func (m *Main) startBackground(ctx context.Context) error {
 	m.background(ctx, "projections", m.Projections.Run)
 	if m.Config.CheckpointInterval > 0 {
-		cp, err := checkpoint.New(ctx, checkpoint.Config{
-			Pool: m.App, Log: m.Store, Master: m.Keys.Master().AEAD(), MasterID: m.Keys.Master().ID()})
+		cp, err := m.checkpointer(ctx)
 		if err != nil {
 			return fmt.Errorf("checkpoints: %w", err)
 		}
@@ -49,8 +46,7 @@ func (m *Main) startBackground(ctx context.Context) error {
 		})
 	}
 	if m.Config.RetentionSweepInterval > 0 {
-		sweep := commands.NewSweepRetentionHandler(commands.Deps{Log: m.Store, Sealer: m.Keys,
-			Clock: commands.ClockFunc(time.Now)}, m.Store)
+		sweep := commands.NewSweepRetentionHandler(m.commandDeps(), m.Store)
 		every := m.Config.RetentionSweepInterval
 		m.background(ctx, "retention sweep", func(ctx context.Context) error {
 			return sweep.Run(ctx, every, func(res commands.SweepResult, err error) {

@@ -36,7 +36,7 @@ func TestKeysRotateMaster(t *testing.T) {
 	}
 
 	t.Run("the new master alone is refused before the rotation", func(t *testing.T) {
-		code, _, stderr := dispatch(t, with("CASELEDGER_MASTER_KEY", newKey), "verify")
+		code, _, stderr := dispatch(t, with("CASELEDGER_MASTER_KEY", newKey), "demo")
 		if code != 1 || !strings.Contains(stderr, "does not match this database") {
 			t.Fatalf("exit %d, want 1 naming the wrong master\n%s", code, stderr)
 		}

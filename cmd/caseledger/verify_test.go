@@ -54,6 +54,32 @@ func TestVerifyCommand(t *testing.T) {
 		}
 	})
 
+	t.Run("needs no master key", func(t *testing.T) {
+		noKey := map[string]string{"CASELEDGER_MASTER_KEY": "passphrase-env:CASELEDGER_TEST_UNSET_PASSPHRASE"}
+		for k, v := range vars {
+			noKey[k] = v
+		}
+		if code, stdout, stderr := dispatch(t, noKey, "verify"); code != 0 {
+			t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+		}
+	})
+
+	t.Run("an unmigrated database is an error, and stays unmigrated", func(t *testing.T) {
+		empty := pgtest.NewEmptyDatabase(t)
+		code, _, stderr := dispatch(t, map[string]string{"CASELEDGER_DATABASE_URL": empty, "CASELEDGER_DATA_DIR": t.TempDir()}, "verify")
+		if code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", code, stderr)
+		}
+		var tables int
+		if err := pgtest.Pool(t, empty, "").QueryRow(context.Background(),
+			`SELECT count(*) FROM pg_tables WHERE tablename = 'event_log'`).Scan(&tables); err != nil {
+			t.Fatal(err)
+		}
+		if tables != 0 {
+			t.Fatal("verify migrated the database")
+		}
+	})
+
 	appendPlain(t, store, 3)
 	victim, ids := appendPlain(t, store, 4)
 
