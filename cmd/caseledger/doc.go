@@ -18,7 +18,9 @@
 //		if err := parseFlags(fs, args); err != nil {
 //			return err
 //		}
-//		if err := m.Open(ctx); err != nil { // database, migrations, pools, store, keyring
+//		// Open: database, migrations, pools, event log, keyring, read models.
+//		// OpenLog: database, pools and event log only (no migration, no master key).
+//		if err := m.Open(ctx); err != nil {
 //			return err
 //		}
 //		...

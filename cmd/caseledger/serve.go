@@ -19,11 +19,22 @@ Environment:
                               when nothing answers there, a private cluster is started under
                               CASELEDGER_DATA_DIR/pg; the database is created when missing)
   CASELEDGER_LISTEN           HTTP address (default ` + DefaultListen + `)
-  CASELEDGER_MASTER_KEY       master key wrapping the per-client keys (default: a development
-                              keyset file under CASELEDGER_DATA_DIR, created 0600 on first run)
+  CASELEDGER_MASTER_KEY       master key wrapping the per-client keys: file:PATH,
+                              passphrase-env:VARIABLE, gcp-kms://..., aws-kms://..., hcvault://...
+                              (default: the development keyset file CASELEDGER_DATA_DIR/master.keyset,
+                              created 0600 on first run, logged as a warning at every start)
+  CASELEDGER_PREVIOUS_MASTER_KEYS
+                              comma-separated masters still wrapping some keysets during a rotation
   CASELEDGER_DATA_DIR         local state directory (default ` + DefaultDataDir + `)
   CASELEDGER_PRIVATE_CLUSTER  off: never start a private cluster (default on)
-  CASELEDGER_LOG_LEVEL        debug, info, warn or error (default info)`,
+  CASELEDGER_CHECKPOINT_INTERVAL
+                              how often to sign the heads of every stream (default 1h; off)
+  CASELEDGER_RETENTION_SWEEP_INTERVAL
+                              how often to queue records past retention for the DPO (default 24h; off)
+  CASELEDGER_LOG_LEVEL        debug, info, warn or error (default info)
+
+Serves /healthz (process up), /readyz (database reachable, migrations applied), the JSON API
+under /api/v1 and /metrics; runs the projectors, signed checkpoints and the retention sweep.`,
 		Run: runServe,
 	})
 }
