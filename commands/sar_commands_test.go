@@ -226,3 +226,29 @@ func TestAuditorCannotMutate(t *testing.T) {
 		})
 	}
 }
+
+func TestListSARs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := newClinic(t)
+	clientID := c.register(t, c.alice)
+	late, pending, done := newID(t), newID(t), newID(t)
+	receive := commands.NewReceiveSARHandler(c.deps)
+	must(t, receive.Handle(ctx, c.dpo, commands.ReceiveSAR{RequestID: late, ClientID: clientID, ReceivedOn: sarDate(t, "2026-01-31"), Channel: sar.ChannelEmail, Identity: sar.IdentityVerified}))
+	must(t, receive.Handle(ctx, c.dpo, commands.ReceiveSAR{RequestID: pending, ClientID: clientID, ReceivedOn: sarDate(t, "2026-02-10"), Channel: sar.ChannelLetter, Identity: sar.IdentityPending}))
+	must(t, receive.Handle(ctx, c.dpo, commands.ReceiveSAR{RequestID: done, ClientID: clientID, ReceivedOn: sarDate(t, "2026-02-01"), Channel: sar.ChannelEmail, Identity: sar.IdentityVerified}))
+	must(t, commands.NewRefuseSARHandler(c.deps).Handle(ctx, c.dpo, commands.RefuseSAR{RequestID: done, Reason: sar.RefusalExcessive, Detail: "a repeat of last week's request"}))
+
+	list := commands.NewListSARsHandler(c.deps, lister(t, c))
+	got, err := list.Handle(ctx, c.dpo, sarDate(t, "2026-03-02"))
+	must(t, err)
+	if len(got) != 3 || got[0].RequestID != late || got[1].RequestID != pending || got[2].RequestID != done {
+		t.Fatalf("order: %+v", got)
+	}
+	if !got[0].Overdue || got[0].Due.String() != "2026-02-28" || got[1].Overdue || !got[1].Due.IsZero() || got[2].Overdue {
+		t.Fatalf("deadlines: %+v", got)
+	}
+	if _, err := list.Handle(ctx, c.auditor, sar.Date{}); domain.KindOf(err) != domain.KindForbidden {
+		t.Fatalf("auditor listing: %v", err)
+	}
+}

@@ -19,18 +19,20 @@ import (
 func init() {
 	register(Command{
 		Name:    "sar",
-		Summary: "subject access requests: receive, identity, extend, refuse, status, export",
+		Summary: "subject access requests: receive, identity, extend, refuse, status, list, export",
 		Usage: `caseledger sar receive  --user DPO --client ID [--request ID] [--channel email] [--identity pending|verified] [--on DATE]
 caseledger sar identity --user DPO --request ID (--verified --method M | --reason R) [--on DATE]
 caseledger sar extend   --user DPO --request ID --months 1|2 --reason R
 caseledger sar refuse   --user DPO --request ID --reason manifestly_unfounded|excessive --detail TEXT
 caseledger sar status   --user DPO --request ID
+caseledger sar list     --user DPO [--on DATE]
 caseledger sar export   --user DPO --out DIR (--request ID | --client ID [--psychotherapy-notes]) [--formats json,html,fhir]
 
 --user is the DPO's user id: every step is recorded under it. The deadline is one calendar month
 from receipt (the same date next month, clamped to the month's end), counted from the day
 identity is verified, stopped while identity or clarification is awaited, and extendable by two
-more months. A request is released with --request after the therapist who holds the record
+more months. list shows every request, open ones first by deadline, marking overdue ones.
+A request is released with --request after the therapist who holds the record
 reviewed it (the API's review step): the reviewed export is written to DIR and SARReleased
 records the SHA-256 of its JSON. --client writes the whole record for the DPO's own search
 (psychotherapy notes only with --psychotherapy-notes) and releases nothing. Every export is
@@ -98,7 +100,7 @@ func (m *Main) writePrivate(dir string, files map[string][]byte) error {
 
 func runSAR(ctx context.Context, m *Main, args []string) error {
 	if len(args) == 0 {
-		return usageError("missing subcommand: receive, identity, extend, refuse, status or export")
+		return usageError("missing subcommand: receive, identity, extend, refuse, status, list or export")
 	}
 	verb, args := args[0], args[1:]
 	fs := newFlagSet("sar "+verb, m.Stderr)
@@ -171,6 +173,8 @@ func runSAR(ctx context.Context, m *Main, args []string) error {
 			return err
 		}
 		return printSARStatus(ctx, m, d, id)
+	case "list":
+		return listSARs(ctx, m, d, actor, day)
 	case "export":
 		return sarExport(ctx, m, d, actor, *requestFlag, *clientFlag, *out, *formats, *psy)
 	default:
@@ -193,6 +197,34 @@ func printSARStatus(ctx context.Context, m *Main, d commands.Deps, id domain.ID)
 	}
 	fmt.Fprintf(m.Stdout, "request %s: client %s, received %s, status %s, due %s, extension %d month(s)\n",
 		r.ID(), r.Client(), r.ReceivedOn(), r.Status(), due, r.ExtensionMonths())
+	return nil
+}
+
+func listSARs(ctx context.Context, m *Main, d commands.Deps, actor domain.Actor, day sar.Date) error {
+	list, err := commands.NewListSARsHandler(d, m.Store).Handle(ctx, actor, day)
+	if err != nil {
+		return err
+	}
+	overdue := 0
+	for _, s := range list {
+		if s.Erased {
+			fmt.Fprintf(m.Stdout, "%s\terased client\n", s.RequestID)
+			continue
+		}
+		due := "identity pending"
+		if !s.Due.IsZero() {
+			due = "due " + s.Due.String()
+		}
+		flag := ""
+		switch {
+		case s.Overdue:
+			flag, overdue = "\tOVERDUE", overdue+1
+		case !s.ClockRunning && !s.Due.IsZero():
+			flag = "\tclock stopped"
+		}
+		fmt.Fprintf(m.Stdout, "%s\tclient %s\treceived %s\t%s\t%s%s\n", s.RequestID, s.ClientID, s.ReceivedOn, s.Status, due, flag)
+	}
+	fmt.Fprintf(m.Stdout, "%d request(s), %d overdue\n", len(list), overdue)
 	return nil
 }
 

@@ -135,6 +135,9 @@ func TestSARExportAndReplayCommands(t *testing.T) {
 	if got := run("sar", "receive", "--user", dpo.String(), "--client", clientID.String(), "--on", "2026-01-31", "--identity", "verified"); !strings.Contains(got, "due 2026-02-28") {
 		t.Fatalf("sar receive: %s", got)
 	}
+	if got := run("sar", "list", "--user", dpo.String(), "--on", "2026-03-01"); !strings.Contains(got, "OVERDUE") || !strings.Contains(got, "1 request(s), 1 overdue") {
+		t.Fatalf("sar list: %s", got)
+	}
 	dir := filepath.Join(t.TempDir(), "export")
 	run("sar", "export", "--user", dpo.String(), "--client", clientID.String(), "--out", dir)
 	b, err := os.ReadFile(filepath.Join(dir, "export.json"))

@@ -1,0 +1,90 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/sar"
+)
+
+// SARStatus is where one subject access request stands on a day, for the DPO's list of deadlines.
+type SARStatus struct {
+	RequestID  domain.ID
+	ClientID   domain.ID // zero when the client was erased
+	ReceivedOn sar.Date
+	Status     sar.Status
+	// Due is the deadline on the day asked (zero while identity is pending since receipt);
+	// ClockRunning is false while identity or clarification is awaited.
+	Due          sar.Date
+	ClockRunning bool
+	// Overdue is true for an open request whose deadline is before the day asked.
+	Overdue bool
+	// Erased is true when the client was erased since: the request's events are unreadable.
+	Erased bool
+}
+
+// ListSARsHandler lists every subject access request. It is safe for concurrent use.
+type ListSARsHandler struct {
+	d       Deps
+	streams StreamLister
+}
+
+// NewListSARsHandler returns a handler over d that finds requests through streams.
+func NewListSARsHandler(d Deps, streams StreamLister) *ListSARsHandler {
+	return &ListSARsHandler{d: d, streams: streams}
+}
+
+// Handle returns every request ("sar-" streams) with its deadline as of on (default today), open
+// ones first by deadline, then closed ones by receipt. Only the DPO may list them.
+func (h *ListSARsHandler) Handle(ctx context.Context, actor domain.Actor, on sar.Date) ([]SARStatus, error) {
+	if actor.Role != domain.RoleDPO || actor.UserID.IsZero() {
+		return nil, domain.Forbidden("list_sars_forbidden", "only the DPO lists subject access requests")
+	}
+	day := sarToday(h.d, on)
+	heads, err := h.streams.StreamHeads(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list subject access requests: %w", err)
+	}
+	var out []SARStatus
+	for _, head := range heads {
+		rest, ok := strings.CutPrefix(string(head.Stream), "sar-")
+		if !ok {
+			continue
+		}
+		id, err := domain.ParseID(rest)
+		if err != nil {
+			continue
+		}
+		r, _, err := LoadSAR(ctx, h.d, id)
+		if errors.Is(err, domain.ErrErased) {
+			out = append(out, SARStatus{RequestID: id, Erased: true})
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		s := SARStatus{RequestID: id, ClientID: r.Client(), ReceivedOn: r.ReceivedOn(), Status: r.Status(), ClockRunning: r.ClockRunning()}
+		if due, ok := r.Due(day); ok {
+			s.Due = due
+			open := s.Status == sar.StatusOpen || s.Status == sar.StatusReviewed
+			s.Overdue = open && due.Before(day)
+		}
+		out = append(out, s)
+	}
+	open := func(s SARStatus) bool { return s.Status == sar.StatusOpen || s.Status == sar.StatusReviewed }
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if open(a) != open(b) {
+			return open(a)
+		}
+		if open(a) && a.Due != b.Due {
+			return !a.Due.IsZero() && (b.Due.IsZero() || a.Due.Before(b.Due))
+		}
+		return a.ReceivedOn.Before(b.ReceivedOn)
+	})
+	return out, nil
+}
