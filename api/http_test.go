@@ -1,10 +1,13 @@
 package api_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/caseledger/caseledger/api"
 	"github.com/caseledger/caseledger/domain"
@@ -140,5 +143,71 @@ func TestConfigValidate(t *testing.T) {
 				t.Fatalf("Validate: %v", err)
 			}
 		})
+	}
+}
+
+// plaintextHits returns "table.column" for every text, json or bytea column of every table in
+// the public schema that holds needle in clear.
+func plaintextHits(tb testing.TB, e *env, needle string) []string {
+	tb.Helper()
+	ctx := context.Background()
+	rows, err := e.admin.Query(ctx, `SELECT table_name, column_name, data_type FROM information_schema.columns
+		WHERE table_schema = 'public' AND data_type IN ('text', 'character varying', 'json', 'jsonb', 'bytea')`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	type col struct{ table, column, typ string }
+	var cols []col
+	for rows.Next() {
+		var c col
+		if err := rows.Scan(&c.table, &c.column, &c.typ); err != nil {
+			tb.Fatal(err)
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	if len(cols) < 5 {
+		tb.Fatalf("only %d columns to scan", len(cols))
+	}
+	var hits []string
+	for _, c := range cols {
+		expr := pgx.Identifier{c.column}.Sanitize() + "::text"
+		if c.typ == "bytea" {
+			expr = "position(convert_to($1, 'UTF8') in " + pgx.Identifier{c.column}.Sanitize() + ") > 0"
+		} else {
+			expr = "strpos(" + expr + ", $1) > 0"
+		}
+		var n int
+		if err := e.admin.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{c.table}.Sanitize()+` WHERE `+expr, needle).Scan(&n); err != nil {
+			tb.Fatalf("scan %s.%s: %v", c.table, c.column, err)
+		}
+		if n > 0 {
+			hits = append(hits, c.table+"."+c.column)
+		}
+	}
+	return hits
+}
+
+func TestNoUserSecretInTheDatabase(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	email := "Unmistakable.Person@practice.example"
+	e.user(t, domain.RoleTherapist, email)
+	c := e.signIn(t, email)
+	var start struct {
+		Secret string `json:"secret"`
+	}
+	c.do(t, "POST", "/api/v1/me/totp", nil).decode(t, &start)
+	var tok struct {
+		Token string `json:"token"`
+	}
+	c.do(t, "POST", "/api/v1/tokens", nil).decode(t, &tok)
+	if start.Secret == "" || tok.Token == "" {
+		t.Fatal("setup failed")
+	}
+	for _, needle := range []string{"unmistakable.person", "Unmistakable", testPassword, start.Secret, tok.Token, c.cookie, c.csrf} {
+		if hits := plaintextHits(t, e, needle); len(hits) > 0 {
+			t.Errorf("a secret or personal datum is stored in clear in %v", hits)
+		}
 	}
 }
