@@ -125,7 +125,7 @@ func FHIR(r *Record) ([]byte, error) {
 			"outcome":        "0",
 			"purposeOfEvent": []obj{{"text": a.Purpose}},
 			"agent": []obj{{
-				"who":       obj{"reference": "Practitioner/" + a.UserID.String(), "display": "user " + a.UserID.String() + " as " + a.Role},
+				"who":       accessor(a, patient),
 				"requestor": true,
 			}},
 			"source": obj{"observer": obj{"display": "Caseledger"}},
@@ -292,6 +292,16 @@ func noteText(n Note) string {
 		fmt.Fprintf(&b, "Addendum %s (%s):\n%s\n\n", a.ID, instant(a.At), a.Text)
 	}
 	return b.String()
+}
+
+// accessor references who read the record: the patient themself through the portal, or a member
+// of staff as Practitioner/<user id>.
+func accessor(a Access, patient string) obj {
+	display := "user " + a.UserID.String() + " as " + a.Role
+	if a.Role == string(domain.RoleClient) {
+		return obj{"reference": patient, "display": display}
+	}
+	return obj{"reference": "Practitioner/" + a.UserID.String(), "display": display}
 }
 
 func accessDescription(a Access) string {
