@@ -237,8 +237,44 @@ func TestCheckpointIsAnnouncedAndKeyPersists(t *testing.T) {
 	if err != nil || again.KeyID() != f.cp.KeyID() || !bytes.Equal(again.PublicKey(), f.cp.PublicKey()) {
 		t.Fatalf("reopened checkpointer: %v, key %s want %s", err, again.KeyID(), f.cp.KeyID())
 	}
-	if _, err := checkpoint.New(ctx, checkpoint.Config{Pool: f.app, Log: f.store, Master: newMaster(t), MasterID: "other"}); err == nil {
-		t.Fatal("a wrong master unwrapped the signing key")
+	if _, err := checkpoint.New(ctx, checkpoint.Config{Pool: f.app, Log: f.store, Master: newMaster(t), MasterID: "test"}); err == nil {
+		t.Fatal("a wrong key under the same master id unwrapped the signing key")
+	}
+}
+
+func TestMasterRotationRetiresTheSigningKey(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	if _, err := f.cp.Sign(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rotated, err := checkpoint.New(ctx, checkpoint.Config{Pool: f.app, Log: f.store, Master: newMaster(t), MasterID: "new-master"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rotated.KeyID() == f.cp.KeyID() {
+		t.Fatal("a key wrapped by the previous master is still active")
+	}
+	if _, err := rotated.Sign(ctx); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := f.store.ReadStream(ctx, checkpoint.Stream, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rot checkpoint.CheckpointKeyRotated
+	if len(recs) != 3 || recs[1].Type != checkpoint.KeyRotatedType || json.Unmarshal(recs[1].Payload, &rot) != nil ||
+		rot.RetiredKeyID != f.cp.KeyID() || rot.KeyID != rotated.KeyID() {
+		t.Fatalf("checkpoint stream after rotation: %+v", recs)
+	}
+	file := f.exported(t) // both keys exported; every checkpoint verifies under its own key
+	if len(file.Keys) != 2 || len(file.Checkpoints) != 3 {
+		t.Fatalf("export after rotation: %d keys, %d checkpoints", len(file.Keys), len(file.Checkpoints))
+	}
+	rep, err := checkpoint.VerifyAgainst(ctx, f.store, file)
+	if err != nil || !rep.OK {
+		t.Fatalf("verify after rotation: %v %+v", err, rep.Mismatches)
 	}
 }
 
@@ -305,6 +341,7 @@ func TestGrants(t *testing.T) {
 		{"app cannot rewrite a checkpoint", f.app, `UPDATE checkpoints SET signature = signature`},
 		{"app cannot delete a checkpoint", f.app, `DELETE FROM checkpoints`},
 		{"app cannot delete a signing key", f.app, `DELETE FROM checkpoint_signing_keys`},
+		{"app cannot replace a wrapped key", f.app, `UPDATE checkpoint_signing_keys SET wrapped_keyset = wrapped_keyset`},
 		{"reader cannot read signing keys", reader, `SELECT count(*) FROM checkpoint_signing_keys`},
 		{"reader cannot read checkpoints", reader, `SELECT count(*) FROM checkpoints`},
 	}

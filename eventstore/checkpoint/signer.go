@@ -29,7 +29,9 @@ type Config struct {
 	Log Log
 	// Master wraps the signing keyset (the keyring's master AEAD). Required.
 	Master tink.AEAD
-	// MasterID names Master; it is stored beside the wrapped keyset. Required.
+	// MasterID names Master; it is stored beside the wrapped keyset. When the active key was
+	// wrapped by a master of another id (the master key was rotated), New retires it, creates a
+	// new key under Master and records CheckpointKeyRotated. Required.
 	MasterID string
 	// Now tells the time; nil means time.Now.
 	Now func() time.Time
@@ -82,11 +84,48 @@ func New(ctx context.Context, cfg Config) (*Checkpointer, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	k, err := activeKey(ctx, cfg.Pool, cfg.Master, cfg.MasterID)
+	k, retired, err := activeKey(ctx, cfg.Pool, cfg.Master, cfg.MasterID)
 	if err != nil {
 		return nil, err
 	}
-	return &Checkpointer{cfg: cfg, key: k}, nil
+	c := &Checkpointer{cfg: cfg, key: k}
+	if retired != "" {
+		if err := c.announceRotation(ctx, retired); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// CheckpointKeyRotated is the payload of the event that records, in Stream, that the signing key
+// wrapped by a previous master was retired and a new one created: auditors see when and why the
+// key id of later checkpoints changes. The retired key's public half stays in exports.
+type CheckpointKeyRotated struct {
+	RetiredKeyID string    `json:"retired_key_id"`
+	KeyID        string    `json:"key_id"`
+	MasterID     string    `json:"master_id"`
+	At           time.Time `json:"at"`
+}
+
+// KeyRotatedType is the stable name of the CheckpointKeyRotated event.
+const KeyRotatedType = "CheckpointKeyRotated"
+
+func (c *Checkpointer) announceRotation(ctx context.Context, retired string) error {
+	at := eventstore.TruncateMicros(c.cfg.Now())
+	payload, err := json.Marshal(CheckpointKeyRotated{RetiredKeyID: retired, KeyID: c.key.id, MasterID: c.cfg.MasterID, At: at})
+	if err != nil {
+		return fmt.Errorf("checkpoint: encode key rotation: %w", err)
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return fmt.Errorf("checkpoint: id: %w", err)
+	}
+	ev := eventstore.EventData{ID: id, Type: KeyRotatedType, SchemaVersion: 1, OccurredAt: at,
+		Actor: eventstore.Actor{Role: "system"}, CorrelationID: id, Payload: payload}
+	if _, err := c.cfg.Log.Append(ctx, Stream, eventstore.Any(), ev); err != nil {
+		return fmt.Errorf("checkpoint: record key rotation: %w", err)
+	}
+	return nil
 }
 
 // KeyID returns the id of the active signing key; PublicKey returns its raw 32 bytes.
