@@ -77,6 +77,12 @@ func startPrivateCluster(ctx context.Context, dataDir string, logger *slog.Logge
 		return c, nil
 	}
 	if err := c.start(ctx); err != nil {
+		// Another process may have started the cluster in the meantime: use it.
+		if port, ok := c.runningPort(ctx); ok {
+			c.port = port
+			logger.Info("private PostgreSQL cluster started by another process; using it", "dir", c.dir, "port", port)
+			return c, nil
+		}
 		return nil, err
 	}
 	return c, nil
