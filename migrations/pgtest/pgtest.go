@@ -7,12 +7,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/caseledger/caseledger/migrations"
@@ -37,7 +39,7 @@ func NewDatabase(tb testing.TB) string {
 	u := NewEmptyDatabase(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, u)
+	conn, err := connect(ctx, u)
 	if err != nil {
 		tb.Fatalf("pgtest: connect to new database: %v", err)
 	}
@@ -54,7 +56,7 @@ func NewEmptyDatabase(tb testing.TB) string {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	admin, err := pgx.Connect(ctx, AdminURL())
+	admin, err := connect(ctx, AdminURL())
 	if err != nil {
 		tb.Fatalf("pgtest: PostgreSQL is unreachable at %s: %v\n"+
 			"Start it (on Debian: pg_ctlcluster 15 main start, or run .ci/run which installs and starts it) "+
@@ -72,7 +74,7 @@ func NewEmptyDatabase(tb testing.TB) string {
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		c, err := pgx.Connect(ctx, AdminURL())
+		c, err := connect(ctx, AdminURL())
 		if err != nil {
 			tb.Errorf("pgtest: drop %s: %v", name, err)
 			return
@@ -91,6 +93,10 @@ func Pool(tb testing.TB, dsn, role string) *pgxpool.Pool {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	pool, err := migrations.ConnectAs(ctx, dsn, role, 0)
+	for tooManyClients(err) && ctx.Err() == nil {
+		time.Sleep(100 * time.Millisecond)
+		pool, err = migrations.ConnectAs(ctx, dsn, role, 0)
+	}
 	if err != nil {
 		tb.Fatalf("pgtest: %v", err)
 	}
@@ -114,4 +120,26 @@ func redact(dsn string) string {
 		return "(unparseable url)"
 	}
 	return u.Redacted()
+}
+
+// connect opens a connection, waiting while the server is merely full (SQLSTATE 53300, too many
+// clients: many test packages run at once) but failing at once when it is unreachable.
+func connect(ctx context.Context, dsn string) (*pgx.Conn, error) {
+	for {
+		conn, err := pgx.Connect(ctx, dsn)
+		if !tooManyClients(err) {
+			return conn, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// tooManyClients reports whether err is the server refusing a connection because it is full.
+func tooManyClients(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "53300"
 }
