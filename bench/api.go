@@ -248,17 +248,17 @@ func newAPIBench(ctx context.Context, env *Env) (*apiBench, func(), error) {
 		}
 	}
 	fail := func(err error) (*apiBench, func(), error) { cleanup(); return nil, nil, err }
-	app, err := migrations.ConnectAs(ctx, dsn, migrations.RoleApp, 40)
+	app, err := migrations.ConnectAs(ctx, dsn, migrations.RoleApp, 20)
 	if err != nil {
 		return fail(err)
 	}
 	closers = append(closers, app.Close)
-	reader, err := migrations.ConnectAs(ctx, dsn, migrations.RoleReader, 20)
+	reader, err := migrations.ConnectAs(ctx, dsn, migrations.RoleReader, 16)
 	if err != nil {
 		return fail(err)
 	}
 	closers = append(closers, reader.Close)
-	raw, err := migrations.ConnectAs(ctx, dsn, "", 20)
+	raw, err := migrations.ConnectAs(ctx, dsn, "", 16)
 	if err != nil {
 		return fail(err)
 	}
