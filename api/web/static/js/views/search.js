@@ -12,10 +12,10 @@ export function searchView(ctx) {
   const dob = h("input", { id: "search-dob", type: "date" });
   const out = h("div", { id: "results", "aria-live": "polite" });
   const form = h("form", { role: "search", "aria-label": "Find a client" },
-    h("div", { class: "row" }, field("Name", name, "Full given or family name"), field("Email address", email), field("Date of birth", dob),
+    h("div", { class: "row" }, field("Name", name, "Whole words of the given, family or preferred name"), field("Email address", email), field("Date of birth", dob),
       h("button", { type: "submit" }, "Search")));
   fill(ctx.main, h("h1", {}, "Find a client"),
-    h("p", { class: "hint" }, "Matches are exact after normalisation (case, accents and spacing are ignored); partial names do not match."),
+    h("p", { class: "hint" }, "Every word you give must be one of the client's names, and every field you fill must match. Case, accents and punctuation are ignored; parts of words do not match."),
     form, out);
   document.title = "Find a client · Caseledger";
 

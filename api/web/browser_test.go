@@ -1,0 +1,264 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseledger/caseledger/domain"
+)
+
+// Seeded client details. The names are unusual so that finding one in a page is meaningful.
+var (
+	marguerite = map[string]string{"given_name": "Marguerite", "family_name": "Okonkwo-Vance", "date_of_birth": "1984-02-29", "email": "m.okonkwo-vance@client.example"}
+	aaron      = map[string]string{"given_name": "Aaron", "family_name": "Abbott", "date_of_birth": "1979-11-03", "email": "aaron.abbott@client.example"}
+)
+
+// practice is the seeded data: staff, one practice, two clients of one therapist and an
+// appointment today at 12:00 UTC with the first.
+type practice struct {
+	s                         *stack
+	therapistID, margueriteID domain.ID
+	dpoCode                   func() string
+}
+
+// seed registers users through the commands, and builds the practice, the clients, the calendar
+// and the booking through the API (which runs the real commands), then waits until the read
+// models show them.
+func seed(t *testing.T, s *stack) *practice {
+	t.Helper()
+	p := &practice{s: s}
+	s.user(t, domain.RoleAdmin, "admin@practice.example")
+	p.therapistID = s.user(t, domain.RoleTherapist, "thea@practice.example")
+	managerID := s.user(t, domain.RolePracticeManager, "manager@practice.example")
+	dpoID := s.user(t, domain.RoleDPO, "dpo@practice.example")
+	p.dpoCode = s.enrolTOTP(t, domain.Actor{UserID: dpoID, Role: domain.RoleDPO})
+
+	var id struct {
+		ID domain.ID `json:"id"`
+	}
+	admin := s.signIn(t, "admin@practice.example")
+	admin.do(t, "POST", "/api/v1/practices", map[string]string{"consent_rule": "warn"}, http.StatusCreated, &id)
+	practiceID := id.ID
+	for user, role := range map[domain.ID]string{p.therapistID: "therapist", managerID: "practice_manager", dpoID: "dpo"} {
+		admin.do(t, "POST", "/api/v1/practices/"+practiceID.String()+"/staff", map[string]any{"user_id": user, "role": role}, http.StatusNoContent, nil)
+	}
+	admin.do(t, "POST", "/api/v1/practices/"+practiceID.String()+"/service-types", map[string]string{"code": "individual", "name": "Individual therapy"}, http.StatusCreated, &id)
+	serviceID := id.ID
+
+	thea := s.signIn(t, "thea@practice.example")
+	for _, d := range []map[string]string{marguerite, aaron} {
+		thea.do(t, "POST", "/api/v1/clients", map[string]any{"practice_id": practiceID, "therapist_id": p.therapistID, "details": d}, http.StatusCreated, &id)
+		if d["given_name"] == marguerite["given_name"] {
+			p.margueriteID = id.ID
+		}
+	}
+	cal := "/api/v1/calendars/" + p.therapistID.String()
+	thea.do(t, "PUT", cal+"/policy", map[string]any{"time_zone": "UTC", "buffer_minutes": 10, "slot_step_minutes": 15, "cancellation_window_minutes": 60}, http.StatusNoContent, nil)
+	var hours []map[string]any
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		hours = append(hours, map[string]any{"weekday": strings.ToLower(d.String()), "start": "08:00", "end": "20:00"})
+	}
+	thea.do(t, "PUT", cal+"/weekly-hours", map[string]any{"hours": hours}, http.StatusNoContent, nil)
+	noon := s.clock.Now().Truncate(24 * time.Hour).Add(12 * time.Hour)
+	thea.do(t, "POST", "/api/v1/appointments", map[string]any{
+		"therapist_id": p.therapistID, "client_id": p.margueriteID, "service_type_id": serviceID,
+		"start": noon, "duration_minutes": 50, "location": "Room 3",
+	}, http.StatusCreated, nil)
+
+	// The read models are eventually consistent: wait for the projections to show the seed.
+	deadline := time.Now().Add(waitFor)
+	for {
+		var appts struct {
+			Appointments []any `json:"appointments"`
+		}
+		var clients struct {
+			Clients []any `json:"clients"`
+		}
+		thea.do(t, "GET", "/api/v1/appointments?from="+noon.Add(-12*time.Hour).Format(time.RFC3339)+"&to="+noon.Add(12*time.Hour).Format(time.RFC3339), nil, http.StatusOK, &appts)
+		thea.do(t, "GET", "/api/v1/clients", nil, http.StatusOK, &clients)
+		if len(appts.Appointments) == 1 && len(clients.Clients) == 2 {
+			return p
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("projections did not catch up: %d appointments, %d clients", len(appts.Appointments), len(clients.Clients))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// signIn fills in and submits the sign-in form.
+func signIn(b *browser, email, pw string) {
+	b.tb.Helper()
+	b.waitText("#sign-in-title", "Sign in")
+	b.typeInto("#email", email)
+	b.typeInto("#password", pw)
+	b.click("#sign-in")
+}
+
+// noConsoleErrors fails when the page logged errors (script errors, CSP violations).
+func noConsoleErrors(t *testing.T, b *browser) {
+	t.Helper()
+	if errs := b.consoleErrors(); len(errs) > 0 {
+		t.Fatalf("browser console errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+func TestBrowser(t *testing.T) {
+	s := newStack(t)
+	p := seed(t, s)
+	b := newBrowser(t)
+	clientPath := "/app/clients/" + p.margueriteID.String()
+
+	t.Run("a wrong password shows the error", func(t *testing.T) {
+		b.tb = t
+		b.open(s.srv.URL + "/")
+		signIn(b, "thea@practice.example", "not the password")
+		b.waitText("#sign-in-error", "The email address or password is not correct.")
+		if v := b.textOf("#sign-in-error"); strings.Contains(v, "not the password") {
+			t.Fatalf("error repeats the password: %q", v)
+		}
+		if got := b.path(); got != "/app/sign-in" {
+			t.Fatalf("path %q", got)
+		}
+		noConsoleErrors(t, b)
+	})
+
+	t.Run("therapist: day view, caseload, record and a note", func(t *testing.T) {
+		b.tb = t
+		signIn(b, "thea@practice.example", password)
+		b.waitText("#day-title", "Today")
+		day := b.waitText("#day-list", "Marguerite Okonkwo-Vance")
+		if !strings.Contains(day, "12:00") || !strings.Contains(day, "Room 3") {
+			t.Fatalf("day view: %q", day)
+		}
+		if got := b.path(); got != "/app/today" {
+			t.Fatalf("path %q", got)
+		}
+
+		b.click(`#nav a[href="/app/caseload"]`)
+		list := b.waitText("#caseload", "Okonkwo-Vance")
+		if a, m := strings.Index(list, "Aaron Abbott"), strings.Index(list, "Marguerite Okonkwo-Vance"); a < 0 || a > m {
+			t.Fatalf("caseload not sorted by name: %q", list)
+		}
+
+		b.click(`#caseload a[href="` + clientPath + `"]`)
+		b.waitText("#client-name", "Marguerite Okonkwo-Vance")
+		b.waitText("main", "m.okonkwo-vance@client.example")
+		if got := b.path(); got != clientPath {
+			t.Fatalf("path %q, want %q (ids only)", got, clientPath)
+		}
+		if n := s.count(t, "client-"+p.margueriteID.String(), "RecordAccessed"); n != 1 {
+			t.Fatalf("%d RecordAccessed events after opening the record, want 1", n)
+		}
+
+		b.click("#show-notes")
+		b.waitText("#notes", "No session notes yet.")
+		for k, v := range map[string]string{"subjective": "sleeping better since the last session", "objective": "settled", "assessment": "improving", "plan": "continue weekly"} {
+			b.typeInto("#note-"+k, v)
+		}
+		b.click(`form[aria-labelledby="draft-title"] button[type="submit"]`)
+		b.waitText("#notes", "sleeping better since the last session")
+		b.waitText("#notes", "draft")
+		b.click("#notes article button")
+		b.waitText("#notes h3", "signed")
+		noConsoleErrors(t, b)
+	})
+
+	t.Run("sign out ends the session", func(t *testing.T) {
+		b.tb = t
+		b.click("#sign-out")
+		b.waitText("#sign-in-message", "You have signed out.")
+		b.open(s.srv.URL + clientPath)
+		b.waitText("#sign-in-title", "Sign in")
+		if strings.Contains(b.textOf("body"), "Okonkwo") {
+			t.Fatal("a client's name is shown after sign-out")
+		}
+		var stored int
+		b.script(&stored, `return localStorage.length + sessionStorage.length;`)
+		if stored != 0 {
+			t.Fatalf("%d items left in web storage after sign-out", stored)
+		}
+	})
+
+	t.Run("practice manager sees the report and no client data", func(t *testing.T) {
+		b.tb = t
+		b.open(s.srv.URL + "/")
+		signIn(b, "manager@practice.example", password)
+		b.waitText("main h1", "Utilisation")
+		// The utilisation projection may trail the others by a moment: ask again until it shows.
+		deadline := time.Now().Add(waitFor)
+		scheduled := func() string {
+			var v string
+			b.script(&v, `const c = document.querySelector("#report tbody tr td:nth-child(4)"); return c ? c.innerText : "";`)
+			return v
+		}
+		for scheduled() != "1" {
+			if time.Now().After(deadline) {
+				t.Fatalf("report: %q", b.textOf("#report"))
+			}
+			b.click(`form[aria-label="Report period"] button`)
+			time.Sleep(200 * time.Millisecond)
+		}
+		var page string
+		b.script(&page, `return document.documentElement.outerHTML + document.body.innerText + JSON.stringify(sessionStorage) + JSON.stringify(localStorage);`)
+		for _, d := range []map[string]string{marguerite, aaron} {
+			for _, v := range d {
+				if strings.Contains(page, v) {
+					t.Fatalf("the practice manager's page holds client data %q", v)
+				}
+			}
+		}
+		if got := b.path(); got != "/app/utilisation" {
+			t.Fatalf("path %q", got)
+		}
+		noConsoleErrors(t, b)
+		b.click("#sign-out")
+		b.waitText("#sign-in-message", "You have signed out.")
+	})
+
+	t.Run("DPO signs in with a second factor and finds a client", func(t *testing.T) {
+		b.tb = t
+		signIn(b, "dpo@practice.example", password)
+		b.waitText("#sign-in-error", "Enter the code from your authenticator app")
+		b.typeInto("#code", p.dpoCode())
+		b.click("#sign-in")
+		b.waitText("main h1", "Find a client")
+		b.typeInto("#search-name", "okonkwo vance")
+		b.click(`form[role="search"] button`)
+		b.waitText("#results", "Marguerite Okonkwo-Vance")
+		if strings.Contains(b.textOf("#results"), "Abbott") {
+			t.Fatalf("search found too much: %q", b.textOf("#results"))
+		}
+		if got := b.path(); got != "/app/search" {
+			t.Fatalf("search terms must not reach the URL: path %q", got)
+		}
+		b.click(`#results a[href="` + clientPath + `"]`)
+		b.waitText("#client-name", "Marguerite Okonkwo-Vance")
+		noConsoleErrors(t, b)
+	})
+
+	t.Run("inactivity expiry returns to sign-in with a message", func(t *testing.T) {
+		b.tb = t
+		s.clock.Skip(s.policy.IdleTimeout + time.Minute)
+		b.click(`#nav a[href="/app/search"]`)
+		b.typeInto("#search-name", "abbott")
+		b.click(`form[role="search"] button`)
+		b.waitText("#sign-in-message", "Your session ended after a period of inactivity")
+		if strings.Contains(b.textOf("body"), "Abbott") || strings.Contains(b.textOf("body"), "Okonkwo") {
+			t.Fatal("client data still shown after the session expired")
+		}
+	})
+}
+
+// count returns how many events of type typ stream holds.
+func (s *stack) count(tb testing.TB, stream, typ string) int {
+	tb.Helper()
+	var n int
+	if err := s.admin.QueryRow(context.Background(), `SELECT count(*) FROM event_log WHERE stream_id = $1 AND event_type = $2`, stream, typ).Scan(&n); err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
