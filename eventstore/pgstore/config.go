@@ -12,7 +12,10 @@ type Config struct {
 	// for a lost notification, not the normal wake-up. Zero means 5 seconds.
 	PollInterval time.Duration
 	// NotifyInterval is the least time between two notifications this Store sends to wake the
-	// tailers of other processes; appends in between share the next one. Zero means 10ms.
+	// tailers of other processes; appends in between share the next one. Tailers in the same
+	// process are woken at once regardless. Zero means 25ms: each notification is a transaction
+	// of its own, and at 10ms they cost the server about a fifth of the CPU of the appends they
+	// announce under sustained load.
 	NotifyInterval time.Duration
 	// TailBatch is the most events Tail hands to its handler at once. Zero means 500.
 	TailBatch int
@@ -40,7 +43,7 @@ func (c Config) withDefaults() Config {
 		c.PollInterval = 5 * time.Second
 	}
 	if c.NotifyInterval == 0 {
-		c.NotifyInterval = 10 * time.Millisecond
+		c.NotifyInterval = 25 * time.Millisecond
 	}
 	if c.TailBatch == 0 {
 		c.TailBatch = 500
