@@ -56,13 +56,13 @@ func (p Audit) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) err
 			holder(tx, e.Subject, uuid.Nil)
 		}
 	}
-	tx.Exec(`INSERT INTO rm_audit_trail (generation, seq, event_id, stream_id, event_type,
-		occurred_at, recorded_at, actor_id, actor_role, subject_id, accessed_what, accessed_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		tx.Generation, tx.Seq, e.ID, string(e.StreamID), e.Type, e.OccurredAt, e.RecordedAt,
+	tx.Insert("rm_audit_trail", auditColumns, tx.Generation, tx.Seq, e.ID, string(e.StreamID), e.Type, e.OccurredAt, e.RecordedAt,
 		e.Actor.UserID, e.Actor.Role, nullID(subject), what, accessed)
 	return nil
 }
+
+const auditColumns = `generation, seq, event_id, stream_id, event_type, occurred_at, recorded_at,
+	actor_id, actor_role, subject_id, accessed_what, accessed_id`
 
 // holder records that therapist (nobody when uuid.Nil) holds subject's record.
 func holder(tx Tx, subject, therapist uuid.UUID) {

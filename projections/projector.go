@@ -41,6 +41,11 @@ type Tx struct {
 // Exec queues a statement.
 func (t Tx) Exec(sql string, args ...any) { t.q.add(false, sql, args) }
 
+// Insert queues a row of values for table's columns (a comma-separated list). Rows inserted one
+// after another into the same table and columns, with no other statement between them, are sent
+// as multi-row INSERTs; a failure is then attributed to the first row's event.
+func (t Tx) Insert(table, columns string, values ...any) { t.q.insert(table, columns, values) }
+
 // ExecOne queues a statement that must change exactly one row; otherwise the event that queued it
 // fails (an update of a row that should exist but does not).
 func (t Tx) ExecOne(sql string, args ...any) { t.q.add(true, sql, args) }
