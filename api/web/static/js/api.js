@@ -1,6 +1,6 @@
 // The JSON API client. The session itself is the HttpOnly cookie the API sets; the CSRF token
 // from the sign-in answer lives in sessionStorage (this tab only, gone when it closes, never in
-// localStorage) and goes in X-CSRF-Token on every unsafe request. Nothing here logs.
+// storage that outlives the tab) and goes in X-CSRF-Token on every unsafe request. Nothing here logs.
 
 const base = "/api/v1";
 const csrfKey = "caseledger.csrf";
