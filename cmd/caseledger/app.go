@@ -59,8 +59,7 @@ type Main struct {
 	// VAULT_TOKEN). Dispatch sets it to os.LookupEnv; NewMain's default finds nothing.
 	LookupEnv func(string) (string, bool)
 
-	dsn      string          // effective database URL, set by Database
-	cluster  *privateCluster // non-nil when a private cluster is in use
+	dsn      string // effective database URL, set by Database
 	opened   bool
 	listener net.Listener
 	server   *http.Server

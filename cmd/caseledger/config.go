@@ -14,6 +14,13 @@ import (
 // server answers there, serve starts a private PostgreSQL cluster under DataDir instead.
 const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/caseledger?sslmode=disable"
 
+// PrivateDatabaseURL, as CASELEDGER_DATABASE_URL, asks for the private cluster under the data
+// directory even when a server answers at the default URL.
+const PrivateDatabaseURL = "private"
+
+// defaultDatabaseName is the database the private cluster holds when asked for outright.
+const defaultDatabaseName = "caseledger"
+
 // DefaultListen is the HTTP address serve listens on when CASELEDGER_LISTEN is unset.
 const DefaultListen = "127.0.0.1:8080"
 
@@ -24,7 +31,8 @@ const DefaultDataDir = ".data"
 // ConfigFromEnv, or fill it in tests and call Validate.
 type Config struct {
 	// DatabaseURL is the PostgreSQL URL of a role allowed to run migrations (the database owner or
-	// a superuser); request traffic switches to the application roles with SET ROLE.
+	// a superuser); request traffic switches to the application roles with SET ROLE. The value
+	// PrivateDatabaseURL ("private") asks for the private cluster under DataDir.
 	DatabaseURL string
 	// DatabaseURLExplicit is true when the operator set CASELEDGER_DATABASE_URL. An explicit URL
 	// that cannot be reached is an error; only the implicit default may fall back to a private
@@ -129,6 +137,10 @@ func (c Config) Validate() error {
 	var errs []error
 	if c.DatabaseURL == "" {
 		errs = append(errs, errors.New("database url is empty"))
+	} else if c.DatabaseURL == PrivateDatabaseURL {
+		if !c.PrivateCluster {
+			errs = append(errs, errors.New("CASELEDGER_DATABASE_URL=private but CASELEDGER_PRIVATE_CLUSTER=off"))
+		}
 	} else if u, err := url.Parse(c.DatabaseURL); err != nil {
 		errs = append(errs, errors.New("CASELEDGER_DATABASE_URL is not a URL"))
 	} else if u.Scheme != "postgres" && u.Scheme != "postgresql" {

@@ -102,6 +102,10 @@ func TestConfigValidate(t *testing.T) {
 	}{
 		{name: "default is valid", modify: func(*main.Config) {}},
 		{name: "port zero is valid", modify: func(c *main.Config) { c.Listen = "127.0.0.1:0" }},
+		{name: "private cluster asked for", modify: func(c *main.Config) { c.DatabaseURL = main.PrivateDatabaseURL }},
+		{name: "private cluster asked for but forbidden", modify: func(c *main.Config) {
+			c.DatabaseURL, c.PrivateCluster = main.PrivateDatabaseURL, false
+		}, want: []string{"CASELEDGER_PRIVATE_CLUSTER=off"}},
 		{name: "empty url", modify: func(c *main.Config) { c.DatabaseURL = "" }, want: []string{"database url is empty"}},
 		{name: "wrong scheme", modify: func(c *main.Config) { c.DatabaseURL = "mysql://h/db" }, want: []string{`scheme "mysql"`}},
 		{name: "no database", modify: func(c *main.Config) { c.DatabaseURL = "postgres://h:5432/" }, want: []string{"names no database"}},

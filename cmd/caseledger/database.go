@@ -18,33 +18,45 @@ import (
 const connectTimeout = 5 * time.Second
 
 // Database returns the URL of the database this Main uses, as a role allowed to migrate it, making
-// sure the database exists. With the configured URL unreachable it starts a private cluster under
-// Config.DataDir, but only when the URL is the implicit default and Config.PrivateCluster allows
-// it; an explicit URL that cannot be reached is an error. The result is cached: later calls return
-// the same URL without connecting.
+// sure the database exists. Config.DatabaseURL "private" asks for the private cluster under
+// Config.DataDir outright. Otherwise, with the configured URL unreachable, it starts that cluster
+// only when the URL is the implicit default and Config.PrivateCluster allows it; an explicit URL
+// that cannot be reached is an error. The result is cached: later calls return the same URL
+// without connecting.
 func (m *Main) Database(ctx context.Context) (string, error) {
 	if m.dsn != "" {
 		return m.dsn, nil
 	}
 	dsn := m.Config.DatabaseURL
-	err := ensureDatabase(ctx, dsn)
-	if err != nil && isUnreachable(err) && !m.Config.DatabaseURLExplicit && m.Config.PrivateCluster {
-		m.Logger.Warn("no PostgreSQL at the default URL; starting a private cluster",
-			"default", redactURL(dsn), "data_dir", m.Config.DataDir)
-		cluster, cerr := startPrivateCluster(ctx, m.Config.DataDir, m.Logger)
-		if cerr != nil {
-			return "", cerr
-		}
-		m.onClose(cluster.Stop)
-		m.cluster = cluster
-		dsn = cluster.URL(databaseName(dsn))
+	var err error
+	switch {
+	case dsn == PrivateDatabaseURL:
+		dsn, err = m.privateDatabase(ctx, defaultDatabaseName)
+	default:
 		err = ensureDatabase(ctx, dsn)
+		if err != nil && isUnreachable(err) && !m.Config.DatabaseURLExplicit && m.Config.PrivateCluster {
+			m.Logger.Warn("no PostgreSQL at the default URL; starting a private cluster",
+				"default", redactURL(dsn), "data_dir", m.Config.DataDir)
+			dsn, err = m.privateDatabase(ctx, databaseName(dsn))
+		}
 	}
 	if err != nil {
 		return "", fmt.Errorf("database %s: %w", redactURL(dsn), err)
 	}
 	m.dsn = dsn
 	return dsn, nil
+}
+
+// privateDatabase starts (or adopts) the private cluster, registers its stop with Close, and
+// returns the URL of database name on it, created when missing.
+func (m *Main) privateDatabase(ctx context.Context, name string) (string, error) {
+	cluster, err := startPrivateCluster(ctx, m.Config.DataDir, m.Logger)
+	if err != nil {
+		return "", err
+	}
+	m.onClose(cluster.Stop)
+	dsn := cluster.URL(name)
+	return dsn, ensureDatabase(ctx, dsn)
 }
 
 // Migrate applies every pending migration to the database and returns the names it applied.
