@@ -210,6 +210,9 @@ func (s *server) clientRoutes() []route {
 				return emergencyAccessResponse{}, err
 			}
 			g, err := commands.NewGrantEmergencyAccessHandler(s.deps(), s.grants, s.cfg.EmergencyAccessFor).Handle(r.Context(), a, commands.GrantEmergencyAccess{ClientID: id, Reason: req.Reason})
+			if err == nil {
+				s.metrics.emergency.Inc()
+			}
 			return emergencyAccessResponse{GrantID: g.GrantID, Until: g.Until}, err
 		})},
 	}

@@ -122,7 +122,8 @@ func TestMetricsAndAccessLogCarryNoPersonalData(t *testing.T) {
 	b, _ := io.ReadAll(res.Body)
 	m := string(b)
 	if !strings.Contains(m, `caseledger_http_requests_total{method="POST",route="/api/v1/sessions",status="401"} 1`) ||
-		!strings.Contains(m, "caseledger_http_request_duration_seconds_bucket") || strings.Contains(m, id.String()) {
+		!strings.Contains(m, "caseledger_http_request_duration_seconds_bucket") || strings.Contains(m, id.String()) ||
+		!strings.Contains(m, `caseledger_sign_ins_total{outcome="invalid_credentials"} 1`) || !strings.Contains(m, `caseledger_sign_ins_total{outcome="ok"} 1`) {
 		t.Fatalf("metrics:\n%s", m)
 	}
 }

@@ -11,8 +11,10 @@ import (
 
 // metrics are the HTTP figures served at /metrics, labelled by route template, never raw paths.
 type metrics struct {
-	requests *prometheus.CounterVec
-	duration *prometheus.HistogramVec
+	requests  *prometheus.CounterVec
+	duration  *prometheus.HistogramVec
+	signIns   *prometheus.CounterVec
+	emergency prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -27,7 +29,15 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Buckets: prometheus.DefBuckets,
 		}, []string{"method", "route"}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.duration} {
+	m.signIns = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "caseledger_sign_ins_total",
+		Help: "Sign-in attempts by outcome: ok, or the refusal's problem code (invalid_credentials, account_locked, ...).",
+	}, []string{"outcome"})
+	m.emergency = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "caseledger_emergency_access_grants_total",
+		Help: "Break-glass grants made (each is listed for the DPO at /api/v1/emergency-access).",
+	})
+	for _, c := range []prometheus.Collector{m.requests, m.duration, m.signIns, m.emergency} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -41,8 +41,11 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) error {
 		Email: req.Email, Password: req.Password, TOTPCode: req.TOTPCode, RecoveryCode: req.RecoveryCode,
 	})
 	if err != nil {
+		_, code, _ := statusFor(err)
+		s.metrics.signIns.WithLabelValues(code).Inc()
 		return err
 	}
+	s.metrics.signIns.WithLabelValues("ok").Inc()
 	stage := stageFull
 	if out.MustEnrolTOTP {
 		stage = stageEnrolTOTP

@@ -349,3 +349,28 @@ func TestSecuritySettings(t *testing.T) {
 		t.Fatal("practice settings removed the operator's requirement")
 	}
 }
+
+func TestAdminUnlocks(t *testing.T) {
+	t.Parallel()
+	p := identity.DefaultPolicy()
+	u := registered(t, domain.RoleTherapist)
+	now := t0.Add(time.Hour)
+	for range p.MaxFailures {
+		evs, _ := u.SignIn(now, p, domain.ID{2}, identity.Proof{})
+		u.Apply(evs...)
+	}
+	if _, err := u.Gate(now, p); code(err) != "account_locked" {
+		t.Fatalf("not locked: %v", err)
+	}
+	evs, err := u.SetDisabled(admin, uid, false, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Apply(evs...)
+	if _, err := u.Gate(now, p); err != nil {
+		t.Fatalf("still locked after the admin enabled: %v", err)
+	}
+	if _, err := u.SetDisabled(admin, uid, false, now); code(err) != "status_unchanged" {
+		t.Fatalf("enabling an unlocked account: %v", err)
+	}
+}

@@ -61,7 +61,8 @@ func (u *User) ChangeRole(actor domain.Actor, id domain.ID, to domain.Role, now 
 }
 
 // SetDisabled decides disabling (disable true) or re-enabling an account, by an admin.
-// Re-enabling also clears a lockout and restarts the dormancy period.
+// Re-enabling also clears a lockout and restarts the dormancy period; enabling an account that is
+// enabled but locked out unlocks it.
 func (u *User) SetDisabled(actor domain.Actor, id domain.ID, disable bool, now time.Time) ([]domain.Event, error) {
 	if actor.Role != domain.RoleAdmin {
 		return nil, domain.Forbidden("admin_only", "only an admin can enable or disable accounts")
@@ -72,7 +73,8 @@ func (u *User) SetDisabled(actor domain.Actor, id domain.ID, disable bool, now t
 	if actor.UserID == u.id && disable {
 		return nil, domain.Forbidden("own_account", "an admin cannot disable their own account")
 	}
-	if disable == u.disabled {
+	locked := now.Before(u.lockedUntil)
+	if disable == u.disabled && (disable || !locked) {
 		return nil, domain.Conflict("status_unchanged", "the account already has this status")
 	}
 	if disable {
