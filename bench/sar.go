@@ -15,6 +15,7 @@ import (
 	"github.com/caseledger/caseledger/domain/note"
 	"github.com/caseledger/caseledger/domain/practice"
 	"github.com/caseledger/caseledger/eventstore"
+	"github.com/caseledger/caseledger/eventstore/checkpoint"
 	"github.com/caseledger/caseledger/eventstore/pgstore"
 	"github.com/caseledger/caseledger/keyring"
 	"github.com/caseledger/caseledger/migrations"
@@ -32,6 +33,94 @@ import (
 // each beside a raw pgx read of the same rows (SELECT payload of both streams ordered by version,
 // no decryption) in the same run. Median of three rounds.
 func init() { register("sar", benchSAR) }
+
+// The checkpoint suite measures signing a checkpoint over 10,000 streams (read every head, sort,
+// sign, store the heads, append the event) and verifying the log against it
+// (checkpoint.VerifyAgainst: read every stream through its checkpointed head), each beside a raw
+// pgx read of the same heads (SELECT DISTINCT ON (stream_id) ... ORDER BY stream_id, version
+// DESC). Median of three rounds.
+func init() { register("checkpoint", benchCheckpoint) }
+
+func benchCheckpoint(ctx context.Context, env *Env) ([]Result, error) {
+	dsn, err := env.NewDatabase(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := migrations.ConnectAs(ctx, dsn, migrations.RoleApp, 4)
+	if err != nil {
+		return nil, err
+	}
+	defer pool.Close()
+	store, err := pgstore.New(ctx, pool, pgstore.Config{})
+	if err != nil {
+		return nil, err
+	}
+	master, err := keyring.NewRandomMaster()
+	if err != nil {
+		return nil, err
+	}
+	streams := 10000
+	if env.Quick {
+		streams = 1000
+	}
+	payload := []byte(`{"n":1}`)
+	for i := range streams {
+		id := uuid.Must(uuid.NewV7())
+		e := eventstore.EventData{ID: id, Type: "BenchHappened", SchemaVersion: 1, OccurredAt: time.Now().UTC(), CorrelationID: id,
+			Actor: eventstore.Actor{Role: "system"}, Payload: payload}
+		if _, err := store.Append(ctx, eventstore.StreamID(fmt.Sprintf("bench-%08d", i)), eventstore.NoStream(), e, checkpointBenchTwin(e)); err != nil {
+			return nil, err
+		}
+	}
+	cp, err := checkpoint.New(ctx, checkpoint.Config{Pool: pool, Log: store, Master: master.AEAD(), MasterID: master.ID()})
+	if err != nil {
+		return nil, err
+	}
+	raw, err := sarBenchTime(func() error {
+		rows, err := pool.Query(ctx, `SELECT DISTINCT ON (stream_id) stream_id, version, hash FROM event_log ORDER BY stream_id, version DESC`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	sign, err := sarBenchTime(func() error { _, err := cp.Sign(ctx); return err })
+	if err != nil {
+		return nil, err
+	}
+	file, err := checkpoint.Export(ctx, pool, time.Time{}, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	file.Checkpoints = file.Checkpoints[len(file.Checkpoints)-1:]
+	verify, err := sarBenchTime(func() error {
+		rep, err := checkpoint.VerifyAgainst(ctx, store, file)
+		if err == nil && !rep.OK {
+			err = fmt.Errorf("verify against: %+v", rep.Mismatches[0])
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	base := fmt.Sprintf("raw pgx read of %d stream heads", streams)
+	return []Result{
+		Less(fmt.Sprintf("sign a checkpoint of %d streams", streams), sign, "ms", base, raw, 0),
+		Less(fmt.Sprintf("verify the log against it (%d streams, %d events)", streams, 2*streams), verify, "ms", base, raw, 0),
+	}, nil
+}
+
+// checkpointBenchTwin returns a second event like e with a fresh id, so each bench stream has two events.
+func checkpointBenchTwin(e eventstore.EventData) eventstore.EventData {
+	e.ID = uuid.Must(uuid.NewV7())
+	e.CorrelationID = e.ID
+	return e
+}
 
 const sarBenchRounds = 3
 
