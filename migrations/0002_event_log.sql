@@ -94,19 +94,32 @@ BEGIN
         v_hash := sha256(v_hash || p_head || int8send(v_next + v_i - 1) || v_meta || p_payloads[v_i]);
         v_hashes := v_hashes || v_hash;
     END LOOP;
-    WITH ins AS (
+    IF cardinality(p_ids) = 1 THEN
+        -- One event, the common case: a plain VALUES insert. Setting up the unnest of thirteen
+        -- arrays below costs about a quarter of a one-event call.
         INSERT INTO event_log (tx_order, stream_id, version, event_id, event_type, schema_version,
                                occurred_at, recorded_at, actor_id, actor_role, subject_id, key_id,
                                correlation_id, causation_id, payload, prev_hash, hash)
-        SELECT (SELECT pg_current_xact_id()::text::bigint + x.xid_offset FROM event_log_xid x),
-               p_stream, v_next + u.n - 1, u.id, u.typ, u.schema, u.occurred, p_recorded_at,
-               u.actor, u.role, u.subject, u.key, u.corr, u.caus, u.payload, u.prev, u.hash
-          FROM unnest(p_ids, p_types, p_schemas, p_occurred, p_actors, p_roles, p_subjects, p_keys,
-                      p_correlations, p_causations, p_payloads, v_prevs, v_hashes)
-               WITH ORDINALITY AS u(id, typ, schema, occurred, actor, role, subject, key, corr, caus,
-                                    payload, prev, hash, n)
-        RETURNING tx_order, position)
-    SELECT max(ins.tx_order), max(ins.position) INTO o_tx, o_position FROM ins;
+        VALUES ((SELECT pg_current_xact_id()::text::bigint + x.xid_offset FROM event_log_xid x),
+                p_stream, v_next, p_ids[1], p_types[1], p_schemas[1], p_occurred[1], p_recorded_at,
+                p_actors[1], p_roles[1], p_subjects[1], p_keys[1], p_correlations[1], p_causations[1],
+                p_payloads[1], v_prevs[1], v_hashes[1])
+        RETURNING tx_order, position INTO o_tx, o_position;
+    ELSE
+        WITH ins AS (
+            INSERT INTO event_log (tx_order, stream_id, version, event_id, event_type, schema_version,
+                                   occurred_at, recorded_at, actor_id, actor_role, subject_id, key_id,
+                                   correlation_id, causation_id, payload, prev_hash, hash)
+            SELECT (SELECT pg_current_xact_id()::text::bigint + x.xid_offset FROM event_log_xid x),
+                   p_stream, v_next + u.n - 1, u.id, u.typ, u.schema, u.occurred, p_recorded_at,
+                   u.actor, u.role, u.subject, u.key, u.corr, u.caus, u.payload, u.prev, u.hash
+              FROM unnest(p_ids, p_types, p_schemas, p_occurred, p_actors, p_roles, p_subjects, p_keys,
+                          p_correlations, p_causations, p_payloads, v_prevs, v_hashes)
+                   WITH ORDINALITY AS u(id, typ, schema, occurred, actor, role, subject, key, corr, caus,
+                                        payload, prev, hash, n)
+            RETURNING tx_order, position)
+        SELECT max(ins.tx_order), max(ins.position) INTO o_tx, o_position FROM ins;
+    END IF;
     o_status := 0;
     o_version := v_next + cardinality(p_ids) - 1;
 END
