@@ -59,3 +59,16 @@ func (d emailDirectory) Lookup(ctx context.Context, token []byte) (domain.ID, er
 	}
 	return domain.ID(id), nil
 }
+
+// UserIDs returns every user id in the directory.
+func (d emailDirectory) UserIDs(ctx context.Context) ([]domain.ID, error) {
+	rows, err := d.pool.Query(ctx, `SELECT user_id FROM user_email_index`)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.ID, error) {
+		var id uuid.UUID
+		err := r.Scan(&id)
+		return domain.ID(id), err
+	})
+}

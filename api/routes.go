@@ -35,6 +35,8 @@ func (s *server) identityRoutes() []route {
 		{method: "DELETE", path: "/tokens/{id}", handle: noBody(http.StatusNoContent, s.deleteToken)},
 
 		{method: "POST", path: "/users", roles: []domain.Role{domain.RoleAdmin}, handle: withBody(s, http.StatusCreated, s.registerUser)},
+		{method: "GET", path: "/users", roles: []domain.Role{domain.RoleAdmin}, handle: noBody(http.StatusOK, s.listUsers)},
+		{method: "GET", path: "/users/{id}", handle: noBody(http.StatusOK, s.getUser)},
 		{method: "PUT", path: "/users/{id}/role", roles: []domain.Role{domain.RoleAdmin}, handle: withBody(s, http.StatusNoContent, s.changeUserRole)},
 		{method: "PUT", path: "/users/{id}/status", roles: []domain.Role{domain.RoleAdmin}, handle: withBody(s, http.StatusNoContent, s.setUserStatus)},
 		{method: "GET", path: "/security-settings", roles: []domain.Role{domain.RoleAdmin, domain.RoleDPO, domain.RoleAuditor}, handle: noBody(http.StatusOK, func(r *http.Request, a domain.Actor) (securitySettingsResponse, error) {

@@ -306,6 +306,25 @@ func TestUsersAdminAndRoleChange(t *testing.T) {
 			t.Fatal("no UserRoleChanged event")
 		}
 	})
+	t.Run("admin lists users; others see only themselves", func(t *testing.T) {
+		var l struct {
+			Users []struct {
+				ID    domain.ID   `json:"id"`
+				Email string      `json:"email"`
+				Role  domain.Role `json:"role"`
+			} `json:"users"`
+		}
+		res := admin.do(t, "GET", "/api/v1/users", nil)
+		expectStatus(t, res, http.StatusOK, "")
+		res.decode(t, &l)
+		if len(l.Users) != 2 || l.Users[0].Email != "admin@practice.example" || l.Users[1].ID != created.ID || l.Users[1].Role != domain.RoleDPO {
+			t.Fatalf("users: %+v", l.Users)
+		}
+		dpo := e.signIn(t, "new@practice.example")
+		expectStatus(t, dpo.do(t, "GET", "/api/v1/users", nil), http.StatusForbidden, "role_forbidden")
+		expectStatus(t, dpo.do(t, "GET", "/api/v1/users/"+created.ID.String(), nil), http.StatusOK, "")
+		expectStatus(t, dpo.do(t, "GET", "/api/v1/users/"+adminID.String(), nil), http.StatusNotFound, "user_not_found")
+	})
 	t.Run("admin cannot change own role", func(t *testing.T) {
 		expectStatus(t, admin.do(t, "PUT", "/api/v1/users/"+adminID.String()+"/role", map[string]string{"role": "dpo"}), http.StatusForbidden, "own_role")
 	})

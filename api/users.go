@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/caseledger/caseledger/commands"
 	"github.com/caseledger/caseledger/domain"
@@ -90,4 +91,47 @@ type securitySettingsRequest struct {
 // securitySettingsResponse is the practice's recorded security settings.
 type securitySettingsResponse struct {
 	RequireStaffTOTP bool `json:"require_staff_totp"`
+}
+
+// userView is an account as admins (and the user themself) see it.
+type userView struct {
+	ID                domain.ID   `json:"id"`
+	Role              domain.Role `json:"role"`
+	Email             string      `json:"email"`
+	Disabled          bool        `json:"disabled"`
+	LockedUntil       time.Time   `json:"locked_until,omitzero"`
+	TOTPEnabled       bool        `json:"totp_enabled"`
+	RecoveryCodesLeft int         `json:"recovery_codes_left"`
+}
+
+type userListResponse struct {
+	Users []userView `json:"users"`
+}
+
+func viewOf(u commands.UserSummary, now time.Time) userView {
+	v := userView{ID: u.ID, Role: u.Role, Email: u.Email, Disabled: u.Disabled, TOTPEnabled: u.TOTPEnabled, RecoveryCodesLeft: u.RecoveryLeft}
+	if u.LockedUntil.After(now) {
+		v.LockedUntil = u.LockedUntil
+	}
+	return v
+}
+
+// listUsers handles GET /users (admin).
+func (s *server) listUsers(r *http.Request, a domain.Actor) (userListResponse, error) {
+	us, err := commands.NewListUsersHandler(s.ident, emailDirectory{pool: s.cfg.Pool}).All(r.Context(), a)
+	out := userListResponse{Users: []userView{}}
+	for _, u := range us {
+		out.Users = append(out.Users, viewOf(u, s.clock.Now()))
+	}
+	return out, err
+}
+
+// getUser handles GET /users/{id} (an admin, or the user themself).
+func (s *server) getUser(r *http.Request, a domain.Actor) (userView, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return userView{}, err
+	}
+	u, err := commands.NewListUsersHandler(s.ident, emailDirectory{pool: s.cfg.Pool}).One(r.Context(), a, id)
+	return viewOf(u, s.clock.Now()), err
 }
