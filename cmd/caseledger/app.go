@@ -44,9 +44,9 @@ type Main struct {
 
 	// Admin is a small pool as the configured login role (allowed to migrate); App acts as
 	// caseledger_app (writes the log, keys, read models); Reader acts as caseledger_reader (request
-	// reads under row-level security). All three are nil until Open.
+	// reads under row-level security). All three are nil until Open or OpenLog.
 	Admin, App, Reader *pgxpool.Pool
-	// Store is the PostgreSQL event log on the App pool; nil until Open.
+	// Store is the PostgreSQL event log on the App pool; nil until Open or OpenLog.
 	Store *pgstore.Store
 	// Keys is the keyring (per-client keys, blind index) on the App pool; nil until Open.
 	Keys *keyring.Keyring
@@ -150,9 +150,10 @@ func (m *Main) pool(ctx context.Context, role string, size int32) (*pgxpool.Pool
 	return p, nil
 }
 
-// Run opens everything (see Open), starts the background tasks (projectors, signed checkpoints,
-// retention sweep: see startBackground) and serves HTTP on Config.Listen in the background. It returns once the listener is bound; Addr reports the address, Done reports a server failure,
-// and Close shuts the server down gracefully.
+// Run opens everything (see Open), binds Config.Listen, starts the background tasks (projectors,
+// signed checkpoints, retention sweep: see startBackground) and serves HTTP in the background. It
+// returns once the listener is bound; Addr reports the address, Done reports a server failure,
+// and Close shuts everything down gracefully.
 func (m *Main) Run(ctx context.Context) error {
 	if err := m.Open(ctx); err != nil {
 		return err
@@ -161,14 +162,15 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := m.startBackground(ctx); err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", m.Config.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
 	}
 	m.listener = ln
+	if err := m.startBackground(ctx); err != nil {
+		ln.Close()
+		return err
+	}
 	m.server = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -203,8 +205,8 @@ func (m *Main) Addr() string {
 	return m.listener.Addr().String()
 }
 
-// Done returns a channel that yields the error that stopped the HTTP server on its own, if any,
-// and is closed once the server has stopped.
+// Done returns a channel that, after Run, yields the error that stopped the HTTP server on its
+// own, if any, and is closed once the server has stopped. Before Run it never yields.
 func (m *Main) Done() <-chan error {
 	return m.serveErr
 }
@@ -215,7 +217,8 @@ func (m *Main) onClose(f func() error) {
 }
 
 // Close releases everything Open and Run acquired, in reverse order: it stops the HTTP server
-// gracefully, closes the pools and stops a private cluster this process started. It is safe to
+// gracefully, then the background tasks, closes the keyring and the pools and stops a private
+// cluster this process started. It is safe to
 // call more than once and on a Main that never opened anything; later calls return the first
 // call's result.
 func (m *Main) Close() error {
