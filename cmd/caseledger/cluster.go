@@ -139,7 +139,7 @@ func (c *privateCluster) initdb(ctx context.Context) error {
 	}
 	c.logger.Info("initialising private PostgreSQL cluster", "dir", c.dir, "bindir", c.bindir)
 	out, err := c.cmd(ctx, "initdb", "-D", c.dir, "-U", "postgres", "--pwfile", pwfile,
-		"--auth=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8").CombinedOutput()
+		"--auth=scram-sha-256", "--encoding=UTF8", "--no-locale").CombinedOutput()
 	if err != nil {
 		if created {
 			_ = os.RemoveAll(c.dir)
@@ -196,7 +196,7 @@ func (c *privateCluster) cmd(ctx context.Context, name string, args ...string) *
 		cmd = exec.CommandContext(ctx, prog, args...)
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8")
+	cmd.Env = append(os.Environ(), "LC_ALL=C") // C exists everywhere; the cluster is UTF-8 regardless
 	return cmd
 }
 

@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/http"
@@ -56,6 +57,15 @@ func TestPrivateClusterStartsWhenDefaultIsUnreachable(t *testing.T) {
 		}
 		if fi.Mode().Perm() != 0o600 {
 			t.Fatalf("pg.password mode %v, want 0600", fi.Mode().Perm())
+		}
+	})
+	t.Run("UTF-8 database", func(t *testing.T) {
+		var enc string
+		if err := m.Admin.QueryRow(context.Background(), `SHOW server_encoding`).Scan(&enc); err != nil {
+			t.Fatal(err)
+		}
+		if enc != "UTF8" {
+			t.Fatalf("server_encoding %s, want UTF8", enc)
 		}
 	})
 	t.Run("migrations applied and ready", func(t *testing.T) {
