@@ -301,5 +301,31 @@ func TestExportsOverHTTP(t *testing.T) {
 			t.Fatalf("fhir export: %s", res.body[:min(len(res.body), 300)])
 		}
 		expectStatus(t, f.bob.do(t, "GET", "/api/v1/sars/"+id.ID.String()+"/export", nil), http.StatusNotFound, "")
+		var list struct {
+			Requests []struct {
+				RequestID domain.ID `json:"request_id"`
+				Status    string    `json:"status"`
+				Due       string    `json:"due"`
+			} `json:"requests"`
+		}
+		res = f.dpo.do(t, "GET", "/api/v1/sars", nil)
+		expectStatus(t, res, http.StatusOK, "")
+		res.decode(t, &list)
+		if len(list.Requests) != 1 || list.Requests[0].RequestID != id.ID || list.Requests[0].Status != "reviewed" || list.Requests[0].Due == "" {
+			t.Fatalf("sars: %s", res.body)
+		}
+		expectStatus(t, f.alice.do(t, "GET", "/api/v1/sars", nil), http.StatusForbidden, "role_forbidden")
+	})
+	t.Run("retention sweep queues nothing for a client in treatment", func(t *testing.T) {
+		var sw struct {
+			Clients int   `json:"clients"`
+			Queued  []any `json:"queued"`
+		}
+		res := f.dpo.do(t, "POST", "/api/v1/retention-sweeps", nil)
+		expectStatus(t, res, http.StatusOK, "")
+		res.decode(t, &sw)
+		if sw.Clients != 1 || len(sw.Queued) != 0 {
+			t.Fatalf("sweep: %s", res.body)
+		}
 	})
 }

@@ -23,6 +23,9 @@ type Config struct {
 	Log    commands.EventLog
 	Sealer commands.Sealer
 	Index  commands.BlindIndex
+	// Streams lists the log's stream heads (subject access request list, retention sweep).
+	// Defaults to Log when it can (*pgstore.Store does).
+	Streams commands.StreamLister
 	// ReadModels serves lists and reports (the projections' Reader on a caseledger_reader pool).
 	// Required.
 	ReadModels ReadModels
@@ -54,6 +57,9 @@ type Config struct {
 func (c Config) withDefaults() Config {
 	if c.Clock == nil {
 		c.Clock = commands.ClockFunc(time.Now)
+	}
+	if l, ok := c.Log.(commands.StreamLister); ok && c.Streams == nil {
+		c.Streams = l
 	}
 	if c.Policy == (identity.Policy{}) {
 		c.Policy = identity.DefaultPolicy()
@@ -90,8 +96,8 @@ func (c Config) Validate() error {
 	if c.Pool == nil || c.ReadModels == nil {
 		errs = append(errs, errors.New("api: Pool and ReadModels are required"))
 	}
-	if c.Log == nil || c.Sealer == nil || c.Index == nil || c.Shredder == nil {
-		errs = append(errs, errors.New("api: Log, Sealer, Index and Shredder are required"))
+	if c.Log == nil || c.Sealer == nil || c.Index == nil || c.Shredder == nil || c.Streams == nil {
+		errs = append(errs, errors.New("api: Log, Sealer, Index, Shredder and Streams (or a Log that lists streams) are required"))
 	}
 	if c.MaxBodyBytes < 1024 {
 		errs = append(errs, errors.New("api: MaxBodyBytes must be at least 1024"))

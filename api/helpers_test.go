@@ -130,7 +130,7 @@ func newEnv(tb testing.TB, adjust ...func(*api.Config)) *env {
 	}()
 	tb.Cleanup(func() { stop(); <-done })
 	cfg := api.Config{
-		Pool: pool, Log: log, Sealer: keys, Index: keys, Clock: clock, ReadModels: reader,
+		Pool: pool, Log: log, Streams: store, Sealer: keys, Index: keys, Clock: clock, ReadModels: reader,
 		Shredder: commands.ShredFunc(func(ctx context.Context, subject domain.ID, o commands.ShredOrder) error {
 			_, err := keys.Shred(ctx, uuid.UUID(subject), keyring.ShredRequest{
 				RequestID: uuid.UUID(o.RequestID), Stream: o.Stream,

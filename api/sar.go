@@ -52,6 +52,35 @@ type releaseSARResponse struct {
 	Files  map[string]string `json:"files"`
 }
 
+type sarListResponse struct {
+	Requests []sarView `json:"requests"`
+}
+
+type sarView struct {
+	RequestID    domain.ID  `json:"request_id"`
+	ClientID     domain.ID  `json:"client_id,omitzero"`
+	ReceivedOn   sar.Date   `json:"received_on"`
+	Status       sar.Status `json:"status"`
+	Due          sar.Date   `json:"due,omitzero"`
+	ClockRunning bool       `json:"clock_running"`
+	Overdue      bool       `json:"overdue"`
+	Erased       bool       `json:"erased"`
+}
+
+type sweepResponse struct {
+	SweepID domain.ID    `json:"sweep_id"`
+	Clients int          `json:"clients"`
+	Erased  int          `json:"erased"`
+	Queued  []queuedView `json:"queued"`
+}
+
+type queuedView struct {
+	ClientID     domain.ID `json:"client_id"`
+	RecordKind   string    `json:"record_kind"`
+	DischargedOn sar.Date  `json:"discharged_on"`
+	Until        sar.Date  `json:"until"`
+}
+
 type resolveRetentionRequest struct {
 	Outcome          sar.RetentionOutcome `json:"outcome"`
 	ErasureRequestID domain.ID            `json:"erasure_request_id,omitzero"`
@@ -74,6 +103,29 @@ func (s *server) sarRoutes() []route {
 			return idResponse{ID: id}, commands.NewReceiveSARHandler(s.deps()).Handle(r.Context(), a, commands.ReceiveSAR{
 				RequestID: id, ClientID: req.ClientID, ReceivedOn: req.ReceivedOn, Channel: req.Channel, Identity: req.Identity, ByRepresentative: req.ByRepresentative,
 			})
+		})},
+		{method: "GET", path: "/sars", roles: dpo, handle: noBody(http.StatusOK, func(r *http.Request, a domain.Actor) (sarListResponse, error) {
+			var on sar.Date
+			if v := r.URL.Query().Get("on"); v != "" {
+				if err := on.UnmarshalText([]byte(v)); err != nil {
+					return sarListResponse{}, err
+				}
+			}
+			list, err := commands.NewListSARsHandler(s.deps(), s.cfg.Streams).Handle(r.Context(), a, on)
+			out := sarListResponse{Requests: []sarView{}}
+			for _, x := range list {
+				out.Requests = append(out.Requests, sarView{RequestID: x.RequestID, ClientID: x.ClientID, ReceivedOn: x.ReceivedOn, Status: x.Status,
+					Due: x.Due, ClockRunning: x.ClockRunning, Overdue: x.Overdue, Erased: x.Erased})
+			}
+			return out, err
+		})},
+		{method: "POST", path: "/retention-sweeps", roles: dpo, handle: noBody(http.StatusOK, func(r *http.Request, a domain.Actor) (sweepResponse, error) {
+			res, err := commands.NewSweepRetentionHandler(s.deps(), s.cfg.Streams).Handle(r.Context(), a, commands.SweepRetention{})
+			out := sweepResponse{SweepID: res.SweepID, Clients: res.Clients, Erased: res.Erased, Queued: []queuedView{}}
+			for _, q := range res.Queued {
+				out.Queued = append(out.Queued, queuedView{ClientID: q.ClientID, RecordKind: q.RecordKind, DischargedOn: q.DischargedOn, Until: q.Until})
+			}
+			return out, err
 		})},
 		{method: "POST", path: "/sars/{id}/identity", roles: dpo, handle: withBody(s, http.StatusNoContent, func(r *http.Request, a domain.Actor, req sarIdentityRequest) (none, error) {
 			id, err := pathID(r, "id")

@@ -182,6 +182,23 @@ func (s *server) schedulingRoutes() []route {
 			}
 			return slotsResponse{Slots: slots}, err
 		})},
+		{method: "GET", path: "/calendars/{therapist_id}/feed", handle: func(w http.ResponseWriter, r *http.Request) error {
+			tid, err := withTherapist(r)
+			if err != nil {
+				return err
+			}
+			from, to, err := period(r)
+			if err != nil {
+				return err
+			}
+			b, err := commands.NewCalendarFeedHandler(s.deps()).Feed(r.Context(), actorFrom(r.Context()), tid, from, to)
+			if err != nil {
+				return err
+			}
+			w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+			_, err = w.Write(b)
+			return err
+		}},
 		{method: "POST", path: "/calendars/{therapist_id}/holds", roles: []domain.Role{domain.RoleClient}, handle: withBody(s, http.StatusCreated, func(r *http.Request, a domain.Actor, req holdRequest) (holdResponse, error) {
 			tid, err := withTherapist(r)
 			if err != nil {

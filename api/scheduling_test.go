@@ -88,6 +88,16 @@ func TestBookingOverHTTP(t *testing.T) {
 			t.Fatal("no free slots at all")
 		}
 	})
+	t.Run("iCalendar feed without client data", func(t *testing.T) {
+		q := "?from=" + start.Add(-24*time.Hour).Format(time.RFC3339) + "&to=" + start.Add(48*time.Hour).Format(time.RFC3339)
+		res := f.alice.do(t, "GET", "/api/v1/calendars/"+f.aliceID.String()+"/feed"+q, nil)
+		expectStatus(t, res, http.StatusOK, "")
+		if !strings.HasPrefix(res.header.Get("Content-Type"), "text/calendar") || !strings.Contains(string(res.body), "BEGIN:VEVENT") ||
+			strings.Contains(string(res.body), clientName) || strings.Contains(string(res.body), f.clientID.String()) {
+			t.Fatalf("feed: %s", res.body)
+		}
+		expectStatus(t, f.bob.do(t, "GET", "/api/v1/calendars/"+f.aliceID.String()+"/feed"+q, nil), http.StatusNotFound, "")
+	})
 	t.Run("bad query", func(t *testing.T) {
 		expectStatus(t, f.alice.do(t, "GET", "/api/v1/calendars/"+f.aliceID.String()+"/slots?from=yesterday", nil), http.StatusBadRequest, "invalid_from")
 	})
