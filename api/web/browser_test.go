@@ -55,6 +55,8 @@ func seed(t *testing.T, s *stack) *practice {
 			p.margueriteID = id.ID
 		}
 	}
+	// Marguerite's portal account has her client id.
+	s.user(t, domain.RoleClient, marguerite["email"], p.margueriteID)
 	cal := "/api/v1/calendars/" + p.therapistID.String()
 	thea.do(t, "PUT", cal+"/policy", map[string]any{"time_zone": "UTC", "buffer_minutes": 10, "slot_step_minutes": 15, "cancellation_window_minutes": 60}, http.StatusNoContent, nil)
 	var hours []map[string]any
@@ -250,6 +252,23 @@ func TestBrowser(t *testing.T) {
 		if strings.Contains(b.textOf("body"), "Abbott") || strings.Contains(b.textOf("body"), "Okonkwo") {
 			t.Fatal("client data still shown after the session expired")
 		}
+	})
+
+	t.Run("client sees their own record only", func(t *testing.T) {
+		b.tb = t
+		signIn(b, marguerite["email"], password)
+		b.waitText("#client-name", "Marguerite Okonkwo-Vance")
+		b.waitText("main", "m.okonkwo-vance@client.example")
+		if got := b.path(); got != "/app/my-record" {
+			t.Fatalf("path %q", got)
+		}
+		if strings.Contains(b.textOf("body"), "Abbott") {
+			t.Fatal("another client's name is shown in the portal")
+		}
+		// A client cannot reach staff screens, even by typing their address.
+		b.open(s.srv.URL + "/app/caseload")
+		b.waitText("main h1", "Not found")
+		noConsoleErrors(t, b)
 	})
 }
 

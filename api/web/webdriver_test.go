@@ -242,7 +242,7 @@ func (b *browser) waitText(css, want string) string {
 			return got
 		}
 		if time.Now().After(deadline) {
-			b.tb.Fatalf("waiting for %q in %s; it shows %q", want, css, got)
+			b.tb.Fatalf("waiting for %q in %s; it shows %q; the page shows %.600q", want, css, got, b.textOf("body"))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

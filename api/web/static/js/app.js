@@ -61,6 +61,7 @@ function routeFor(path, role) {
 
 let me = null; // {user_id, role, stage} while signed in
 let wanted = null; // the path asked for before sign-in
+let wantedBy = null; // whose session ended there (null: nobody signed in yet)
 let generation = 0; // bumps on every render, so a slow view cannot paint over a newer one
 
 const ctx = {
@@ -83,8 +84,9 @@ const ctx = {
     me = session;
     renderChrome();
     if (me.stage === "enrol_totp") return show(enrolView);
-    const target = wanted && routeFor(wanted, me.role) ? wanted : home();
-    wanted = null;
+    const resume = wanted && (wantedBy === null || wantedBy === me.user_id) && routeFor(wanted, me.role);
+    const target = resume ? wanted : home();
+    wanted = wantedBy = null;
     navigate(target, { replace: true });
   },
 };
@@ -170,13 +172,16 @@ async function signOut() {
       return;
     }
   }
-  wanted = null;
+  wanted = wantedBy = null;
   signedOut("You have signed out.");
 }
 
 onSessionEnded((err) => {
   if (!me) return;
-  if (location.pathname.startsWith("/app/") && location.pathname !== "/app/sign-in") wanted = location.pathname;
+  if (location.pathname.startsWith("/app/") && location.pathname !== "/app/sign-in") {
+    wanted = location.pathname;
+    wantedBy = me.user_id;
+  }
   signedOut(describe(err.code === "unauthenticated" ? { code: "session_expired" } : err));
 });
 

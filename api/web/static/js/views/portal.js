@@ -12,16 +12,25 @@ export async function portalView(ctx) {
   const id = ctx.me.user_id;
   fill(ctx.main, h("h1", {}, "My record"), h("p", { class: "loading" }, "Loading your record…"));
   document.title = "My record · Caseledger";
+  let rec;
   try {
-    const [rec, consents] = await Promise.all([get(`/clients/${id}` + query({ purpose: "own_record" })), get(`/clients/${id}/consents`)]);
-    if (!ctx.current(g)) return;
-    fill(ctx.main,
-      h("h1", {}, "My record"),
-      h("p", { id: "client-name", class: "lead" }, fullName(rec.details)),
-      h("section", { class: "panel", "aria-labelledby": "details-title" }, h("h2", { id: "details-title" }, "Your details"), detailsList(rec.details),
-        h("p", { class: "hint" }, "If something here is wrong, ask your therapist or the practice to correct it.")),
-      h("section", { class: "panel", "aria-labelledby": "consents-title" }, h("h2", { id: "consents-title" }, "Your consents"), consentTable(consents.consents)));
+    rec = await get(`/clients/${id}` + query({ purpose: "own_record" }));
   } catch (err) {
     if (ctx.current(g)) fill(ctx.main, h("h1", {}, "My record"), errorBox(err));
+    return;
+  }
+  if (!ctx.current(g)) return;
+  const consents = h("div", {}, h("p", { class: "loading" }, "Loading your consents…"));
+  fill(ctx.main,
+    h("h1", {}, "My record"),
+    h("p", { id: "client-name", class: "lead" }, fullName(rec.details)),
+    h("section", { class: "panel", "aria-labelledby": "details-title" }, h("h2", { id: "details-title" }, "Your details"), detailsList(rec.details),
+      h("p", { class: "hint" }, "If something here is wrong, ask your therapist or the practice to correct it.")),
+    h("section", { class: "panel", "aria-labelledby": "consents-title" }, h("h2", { id: "consents-title" }, "Your consents"), consents));
+  try {
+    const c = await get(`/clients/${id}/consents`);
+    if (ctx.current(g)) fill(consents, consentTable(c.consents));
+  } catch (err) {
+    if (ctx.current(g)) fill(consents, errorBox(err));
   }
 }
