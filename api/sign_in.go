@@ -52,6 +52,12 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.clock.Now()
 	actor := domain.Actor{UserID: out.UserID, Role: out.Role}
+	// A session this browser held before ends: signing in always starts a fresh one.
+	if old, err := r.Cookie(sessionCookie); err == nil && old.Value != "" {
+		if err := s.creds.deleteSession(r.Context(), hashSecret(old.Value)); err != nil {
+			return err
+		}
+	}
 	secret, csrf, err := s.creds.createSession(r.Context(), out.SessionID, actor, stage, now)
 	if err != nil {
 		return err

@@ -61,6 +61,12 @@ func TestSessionCookieCSRFAndExpiry(t *testing.T) {
 		e.clock.Advance(20 * time.Minute)
 		expectStatus(t, c.do(t, "GET", "/api/v1/me", nil), http.StatusUnauthorized, "session_expired")
 	})
+	t.Run("signing in again ends the browser's previous session", func(t *testing.T) {
+		first := e.signIn(t, "therapist@practice.example")
+		res := first.do(t, "POST", "/api/v1/sessions", map[string]string{"email": "therapist@practice.example", "password": testPassword})
+		expectStatus(t, res, http.StatusCreated, "")
+		expectStatus(t, first.do(t, "GET", "/api/v1/me", nil), http.StatusUnauthorized, "unauthenticated")
+	})
 	t.Run("sign out", func(t *testing.T) {
 		c := e.signIn(t, "therapist@practice.example")
 		expectStatus(t, c.do(t, "DELETE", "/api/v1/sessions/current", nil), http.StatusNoContent, "")
