@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/caseledger/caseledger/api"
+	"github.com/caseledger/caseledger/commands"
+	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/identity"
 	"github.com/caseledger/caseledger/testdata/demo"
 )
 
@@ -91,18 +94,48 @@ func (m *Main) SeedDemo(ctx context.Context) (demoSummary, bool, error) {
 }
 
 // seedDemoIfEmpty is serve --demo's step before serving: seed an empty database, leave any other
-// alone. It says which on stdout.
-func (m *Main) seedDemoIfEmpty(ctx context.Context) error {
+// alone. It says which on stdout and reports whether the demo accounts exist (seeded now or
+// before), so that serve prints their sign-in details only then.
+func (m *Main) seedDemoIfEmpty(ctx context.Context) (bool, error) {
 	sum, seeded, err := m.SeedDemo(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if seeded {
 		printDemoSummary(m.Stdout, sum)
-	} else {
-		fmt.Fprintln(m.Stdout, "The database already holds events: the demo practice was not seeded again.")
+		return true, nil
 	}
-	return nil
+	exists, err := m.demoAccountsExist(ctx)
+	if err != nil {
+		return false, err
+	}
+	if exists {
+		fmt.Fprintln(m.Stdout, "The demo practice was seeded before; it was not seeded again.")
+	} else {
+		fmt.Fprintln(m.Stdout, "The database already holds other records: the demo practice was not seeded.")
+	}
+	return exists, nil
+}
+
+// demoAccountsExist reports whether the demo's first account is registered in the database.
+func (m *Main) demoAccountsExist(ctx context.Context) (bool, error) {
+	f, err := parseDemo(demo.PracticeJSON)
+	if err != nil || len(f.Users) == 0 {
+		return false, err
+	}
+	tok, err := m.Keys.Token(ctx, commands.EmailTokenPurpose, identity.NormaliseEmail(f.Users[0].Email))
+	if err != nil {
+		return false, err
+	}
+	_, err = api.NewUserDirectory(m.App).Lookup(ctx, tok)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, domain.ErrNotFound):
+		return false, nil
+	default:
+		return false, err
+	}
 }
 
 func printDemoSummary(w io.Writer, s demoSummary) {

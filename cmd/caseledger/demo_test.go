@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	main "github.com/caseledger/caseledger/cmd/caseledger"
+	"github.com/caseledger/caseledger/eventstore/pgstore"
+	"github.com/caseledger/caseledger/migrations"
 	"github.com/caseledger/caseledger/migrations/pgtest"
 	"github.com/caseledger/caseledger/testdata/demo"
 )
@@ -189,4 +192,63 @@ func TestServeDemoSeedsThenServesAndTheAccountsSignIn(t *testing.T) {
 			t.Fatalf("caseload holds %d clients, want %d", got, want)
 		})
 	}
+}
+
+// serveBriefly runs `caseledger serve --demo` in-process until it prints its address, stops it
+// as SIGINT would, and returns its stdout.
+func serveBriefly(t *testing.T, vars map[string]string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, logs syncBuffer
+	lookup := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+	code := make(chan int, 1)
+	go func() { code <- main.Dispatch(ctx, []string{"serve", "--demo"}, lookup, &out, &logs) }()
+	for deadline := time.Now().Add(90 * time.Second); !strings.Contains(out.String(), "serving on"); time.Sleep(50 * time.Millisecond) {
+		select {
+		case c := <-code:
+			t.Fatalf("serve --demo exited %d early\nstdout: %s\nlogs: %s", c, out.String(), logs.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve --demo did not start\nlogs: %s", logs.String())
+		}
+	}
+	cancel()
+	if c := <-code; c != 0 {
+		t.Fatalf("serve --demo exited %d\nlogs: %s", c, logs.String())
+	}
+	return out.String()
+}
+
+func TestServeDemoPrintsAccountsOnlyForTheDemo(t *testing.T) {
+	t.Parallel()
+	admin := demoAccounts(t)[0]
+	t.Run("empty database: seeded, accounts printed, and again on restart", func(t *testing.T) {
+		t.Parallel()
+		vars := map[string]string{"CASELEDGER_DATABASE_URL": pgtest.NewEmptyDatabase(t), "CASELEDGER_DATA_DIR": t.TempDir(),
+			"CASELEDGER_LISTEN": "127.0.0.1:0"}
+		first := serveBriefly(t, vars)
+		if !strings.Contains(first, "Demo practice seeded") || !strings.Contains(first, admin.Password) {
+			t.Fatalf("first start:\n%s", first)
+		}
+		second := serveBriefly(t, vars)
+		if !strings.Contains(second, "seeded before") || !strings.Contains(second, admin.Password) {
+			t.Fatalf("second start:\n%s", second)
+		}
+	})
+	t.Run("a database holding other records: not seeded, no demo accounts", func(t *testing.T) {
+		t.Parallel()
+		dsn := pgtest.NewDatabase(t)
+		store, err := pgstore.New(context.Background(), pgtest.Pool(t, dsn, migrations.RoleApp), pgstore.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		appendPlain(t, store, 1)
+		out := serveBriefly(t, map[string]string{"CASELEDGER_DATABASE_URL": dsn, "CASELEDGER_DATA_DIR": t.TempDir(),
+			"CASELEDGER_LISTEN": "127.0.0.1:0"})
+		if !strings.Contains(out, "other records") || strings.Contains(out, admin.Password) {
+			t.Fatalf("start on a non-demo database:\n%s", out)
+		}
+	})
 }

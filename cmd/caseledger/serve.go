@@ -48,11 +48,13 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("unexpected arguments %q", fs.Args())
 	}
+	showAccounts := false
 	if *demo {
 		if err := m.Open(ctx); err != nil {
 			return err
 		}
-		if err := m.seedDemoIfEmpty(ctx); err != nil {
+		var err error
+		if showAccounts, err = m.seedDemoIfEmpty(ctx); err != nil {
 			return err
 		}
 	}
@@ -60,7 +62,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "Caseledger is serving on http://%s\n", m.Addr())
-	if *demo {
+	if showAccounts {
 		printDemoSignIn(m.Stdout, m.Addr())
 	}
 	select {
