@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
+
 	"github.com/caseledger/caseledger/domain"
 )
 
@@ -34,6 +36,7 @@ func seed(t *testing.T, s *stack) *practice {
 	p.therapistID = s.user(t, domain.RoleTherapist, "thea@practice.example")
 	managerID := s.user(t, domain.RolePracticeManager, "manager@practice.example")
 	dpoID := s.user(t, domain.RoleDPO, "dpo@practice.example")
+	s.user(t, domain.RoleAuditor, "auditor@practice.example")
 	p.dpoCode = s.enrolTOTP(t, domain.Actor{UserID: dpoID, Role: domain.RoleDPO})
 
 	var id struct {
@@ -268,6 +271,36 @@ func TestBrowser(t *testing.T) {
 		// A client cannot reach staff screens, even by typing their address.
 		b.open(s.srv.URL + "/app/caseload")
 		b.waitText("main h1", "Not found")
+		noConsoleErrors(t, b)
+		b.click("#sign-out")
+		b.waitText("#sign-in-message", "You have signed out.")
+	})
+
+	t.Run("staff enrol a second factor when the practice requires one", func(t *testing.T) {
+		b.tb = t
+		s.signIn(t, "admin@practice.example").do(t, "PUT", "/api/v1/security-settings", map[string]bool{"require_staff_totp": true}, http.StatusNoContent, nil)
+		signIn(b, "auditor@practice.example", password)
+		b.waitText("main h1", "Set up two-factor authentication")
+		if nav := b.textOf("#nav"); nav != "" {
+			t.Fatalf("navigation offered before enrolment: %q", nav)
+		}
+		b.click("#totp-start")
+		b.element("#totp-secret")
+		code, err := totp.GenerateCode(strings.TrimSpace(b.textOf("#totp-secret")), s.clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.typeInto("#totp-code", code)
+		b.click("#totp-confirm")
+		b.waitText("main", "Two-factor authentication is on")
+		if n := strings.Count(b.textOf("main ul.mono"), "\n") + 1; n < 8 {
+			t.Fatalf("%d recovery codes shown", n)
+		}
+		b.click("#totp-continue")
+		b.waitText("main h1", "Signed in")
+		if got := b.path(); got != "/app/account" {
+			t.Fatalf("path %q", got)
+		}
 		noConsoleErrors(t, b)
 	})
 }

@@ -15,7 +15,7 @@ export function enrolView(ctx) {
     alert, body));
   document.title = "Two-factor setup · Caseledger";
 
-  const start = h("button", { type: "button" }, "Create my secret");
+  const start = h("button", { type: "button", id: "totp-start" }, "Create my secret");
   fill(body, start);
   start.addEventListener("click", async () => {
     start.disabled = true;
@@ -35,7 +35,7 @@ export function enrolView(ctx) {
       h("p", { class: "mono", id: "totp-secret" }, t.secret),
       h("p", {}, h("a", { href: t.otpauth_url }, "Open in authenticator app")),
       field("Code from the app", code),
-      h("button", { type: "submit" }, "Confirm"));
+      h("button", { type: "submit", id: "totp-confirm" }, "Confirm"));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       try {
@@ -52,7 +52,7 @@ export function enrolView(ctx) {
   }
 
   function recoveryStep(codes) {
-    const done = h("button", { type: "button" }, "I have stored them — continue");
+    const done = h("button", { type: "button", id: "totp-continue" }, "I have stored them — continue");
     done.addEventListener("click", () => ctx.signedIn({ ...ctx.me, stage: "full" }));
     fill(alert);
     fill(body,
