@@ -78,6 +78,7 @@ type env struct {
 	logs   *lockedBuffer
 	policy identity.Policy
 	log    *faultyLog
+	cfg    api.Config
 }
 
 // faultyLog is the real event log, except that appends of the event type in failType fail while
@@ -143,6 +144,7 @@ func newEnv(tb testing.TB, adjust ...func(*api.Config)) *env {
 	for _, f := range adjust {
 		f(&cfg)
 	}
+	e0 := cfg
 	h, err := api.New(cfg)
 	if err != nil {
 		tb.Fatal(err)
@@ -153,7 +155,7 @@ func newEnv(tb testing.TB, adjust ...func(*api.Config)) *env {
 	if policy == (identity.Policy{}) {
 		policy = identity.DefaultPolicy()
 	}
-	e := &env{srv: srv, clock: clock, log: log, pool: pool, admin: pgtest.Pool(tb, dsn, ""), store: store, keys: keys, logs: logs, policy: policy}
+	e := &env{cfg: e0, srv: srv, clock: clock, log: log, pool: pool, admin: pgtest.Pool(tb, dsn, ""), store: store, keys: keys, logs: logs, policy: policy}
 	e.ident = commands.IdentityDeps{
 		Deps:      commands.Deps{Log: store, Sealer: keys, Clock: clock},
 		Directory: api.NewUserDirectory(pool),

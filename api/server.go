@@ -24,6 +24,18 @@ type server struct {
 	grants  emergencyGrants
 }
 
+// identityDeps builds the identity commands' dependencies from a configuration with defaults
+// applied.
+func identityDeps(cfg Config) commands.IdentityDeps {
+	return commands.IdentityDeps{
+		Deps:      commands.Deps{Log: cfg.Log, Sealer: cfg.Sealer, Clock: cfg.Clock},
+		Directory: emailDirectory{pool: cfg.Pool},
+		Index:     cfg.Index,
+		Hasher:    cfg.Hasher,
+		Policy:    cfg.Policy,
+	}
+}
+
 // deps returns the command dependencies.
 func (s *server) deps() commands.Deps { return s.ident.Deps }
 
@@ -47,14 +59,8 @@ func New(cfg Config) (http.Handler, error) {
 		metrics: m,
 		creds:   credentialStore{pool: cfg.Pool},
 		limiter: newSignInLimiter(cfg.SignInsPerMinute),
-		ident: commands.IdentityDeps{
-			Deps:      commands.Deps{Log: cfg.Log, Sealer: cfg.Sealer, Clock: cfg.Clock},
-			Directory: emailDirectory{pool: cfg.Pool},
-			Index:     cfg.Index,
-			Hasher:    cfg.Hasher,
-			Policy:    cfg.Policy,
-		},
-		grants: emergencyGrants{pool: cfg.Pool},
+		ident:   identityDeps(cfg),
+		grants:  emergencyGrants{pool: cfg.Pool},
 	}
 	return s.handler(), nil
 }

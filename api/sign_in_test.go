@@ -157,11 +157,39 @@ func countOf(s []string, v string) int {
 
 func TestDormantAccountDisabled(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.user(t, domain.RoleDPO, "dormant@practice.example")
-	e.clock.Advance(90 * 24 * time.Hour)
-	_, res := e.trySignIn(t, "dormant@practice.example", testPassword)
-	expectStatus(t, res, http.StatusForbidden, "account_disabled")
+	t.Run("at sign-in", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		e.user(t, domain.RoleDPO, "dormant@practice.example")
+		e.clock.Advance(90 * 24 * time.Hour)
+		_, res := e.trySignIn(t, "dormant@practice.example", testPassword)
+		expectStatus(t, res, http.StatusForbidden, "account_disabled")
+	})
+	t.Run("by the daily sweep, which also ends tokens", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, func(c *api.Config) { c.TokenLifetime = 365 * 24 * time.Hour })
+		dormant := e.user(t, domain.RoleAdmin, "dormant@practice.example")
+		e.user(t, domain.RoleAdmin, "active@practice.example")
+		var tok struct {
+			Token string `json:"token"`
+		}
+		e.signIn(t, "dormant@practice.example").do(t, "POST", "/api/v1/tokens", nil).decode(t, &tok)
+		e.clock.Advance(60 * 24 * time.Hour)
+		e.signIn(t, "active@practice.example")
+		e.clock.Advance(31 * 24 * time.Hour)
+		ids, err := api.DisableDormantAccounts(context.Background(), e.cfg)
+		if err != nil || len(ids) != 1 || ids[0] != dormant {
+			t.Fatalf("disabled %v, %v; want only %s", ids, err, dormant)
+		}
+		expectStatus(t, (&client{e: e, bearer: tok.Token}).do(t, "GET", "/api/v1/me", nil), http.StatusUnauthorized, "unauthenticated")
+		if !slices.Contains(e.eventTypes(t, "user-"+dormant.String()), "UserDisabled") {
+			t.Fatal("no UserDisabled event")
+		}
+		if again, err := api.DisableDormantAccounts(context.Background(), e.cfg); err != nil || len(again) != 0 {
+			t.Fatalf("second sweep: %v %v", again, err)
+		}
+		e.signIn(t, "active@practice.example")
+	})
 }
 
 func TestTOTP(t *testing.T) {

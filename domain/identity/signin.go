@@ -41,11 +41,8 @@ func (u *User) Gate(now time.Time, p Policy) ([]domain.Event, error) {
 	if u.disabled {
 		return []domain.Event{UserSignInFailed{Reason: ReasonDisabled, At: now}}, ErrAccountDisabled
 	}
-	if now.Sub(u.lastActive) >= p.DormantAfter {
-		return []domain.Event{
-			UserDisabled{Reason: "dormant", At: now},
-			UserSignInFailed{Reason: ReasonDisabled, At: now},
-		}, ErrAccountDisabled
+	if evs := u.DisableIfDormant(now, p); evs != nil {
+		return append(evs, UserSignInFailed{Reason: ReasonDisabled, At: now}), ErrAccountDisabled
 	}
 	if now.Before(u.lockedUntil) {
 		return []domain.Event{UserSignInFailed{Reason: ReasonLocked, At: now}}, &WaitError{

@@ -117,6 +117,18 @@ func (u *User) Role() domain.Role    { return u.role }
 func (u *User) Email() string        { return u.email }
 func (u *User) PasswordHash() string { return u.passwordHash }
 
+// LastActive returns when the user last signed in (or was registered or re-enabled).
+func (u *User) LastActive() time.Time { return u.lastActive }
+
+// DisableIfDormant decides disabling an account unused for the policy's dormancy period at now:
+// UserDisabled{reason: dormant}, or nothing when the account is in use or already disabled.
+func (u *User) DisableIfDormant(now time.Time, p Policy) []domain.Event {
+	if !u.Exists() || u.disabled || now.Sub(u.lastActive) < p.DormantAfter {
+		return nil
+	}
+	return []domain.Event{UserDisabled{Reason: "dormant", At: now}}
+}
+
 // Disabled reports whether the account is disabled.
 func (u *User) Disabled() bool { return u.disabled }
 
