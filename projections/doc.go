@@ -3,7 +3,7 @@
 // request's user and role.
 //
 // An Engine runs every Projector as a handler of a Watermill router. The router is fed by a
-// Subscriber that tails the event store itself (Store.Tail) from each projector's checkpoint: there
+// message.Subscriber that tails the event store itself (Store.Tail) from each projector's checkpoint: there
 // is one log and no second copy of it. A Watermill message carries a batch of events. A projector
 // applies a batch and advances its checkpoint in one PostgreSQL transaction, with a compare-and-set
 // on the previous position, so stopping the process at any instant neither loses nor doubles an

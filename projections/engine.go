@@ -96,7 +96,7 @@ func New(cfg Config) (*Engine, error) {
 
 // Run creates any missing checkpoint (a new projector starts from the beginning of the log) and
 // runs every projector until ctx ends, returning nil then. A projector that cannot apply an event
-// stops on its own (see Subscriber) while the others go on; when every projector has stopped, Run
+// stops on its own (see subscriber) while the others go on; when every projector has stopped, Run
 // returns an error.
 func (e *Engine) Run(ctx context.Context) error {
 	for _, p := range e.cfg.Projectors {
@@ -112,7 +112,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("projections: router: %w", err)
 	}
-	sub := &Subscriber{store: e.cfg.Store, cps: e.cps, log: e.cfg.Logger,
+	sub := &subscriber{store: e.cfg.Store, cps: e.cps, log: e.cfg.Logger,
 		maxAttempts: e.cfg.MaxAttempts, retryPause: e.cfg.RetryPause}
 	for _, p := range e.cfg.Projectors {
 		router.AddConsumerHandler(p.Name(), p.Name(), sub, e.handler(p))

@@ -12,7 +12,7 @@ import (
 	"github.com/caseledger/caseledger/eventstore"
 )
 
-// Batch is what one Watermill message of a Subscriber carries: consecutive events of the log and
+// Batch is what one Watermill message of a subscriber carries: consecutive events of the log and
 // the checkpoint they follow. It travels in the message's context (BatchOf), not in its payload:
 // the subscriber and the handlers share a process, and a rebuild should not pay for a copy of every
 // event. The payload holds the positions of the first and last event, for logs.
@@ -26,22 +26,22 @@ type Batch struct {
 
 type batchKey struct{}
 
-// BatchOf returns the batch msg carries; ok is false for a message not made by a Subscriber.
+// BatchOf returns the batch msg carries; ok is false for a message not made by a subscriber.
 func BatchOf(msg *message.Message) (Batch, bool) {
 	b, ok := msg.Context().Value(batchKey{}).(Batch)
 	return b, ok
 }
 
-// Subscriber is a Watermill message.Subscriber whose topics are projector names. Subscribe tails
-// the event store from the active checkpoint of that projector and delivers one message per batch,
-// waiting for its Ack before reading further. On a Nack it reads the checkpoint again: when the
+// subscriber is an Engine's Watermill message.Subscriber; its topics are projector names. Subscribe
+// tails the event store from the active checkpoint of that projector and delivers one message per
+// batch, waiting for its Ack before reading further. On a Nack it reads the checkpoint again: when the
 // checkpoint moved (another process, or a rebuild switched generations) it resumes from there at
 // once; otherwise the batch failed, and it retries from the checkpoint after a pause, up to
 // MaxAttempts times in a row, then closes the topic's channel: the projector stays stopped at the
 // failing event until the process restarts. It never skips an event.
 //
 // It is safe for concurrent use. Close stops every subscription.
-type Subscriber struct {
+type subscriber struct {
 	store       eventstore.Store
 	cps         checkpoints
 	log         *slog.Logger
@@ -54,7 +54,7 @@ type Subscriber struct {
 	wg     sync.WaitGroup
 }
 
-var _ message.Subscriber = (*Subscriber)(nil)
+var _ message.Subscriber = (*subscriber)(nil)
 
 // errNacked ends a Tail when the handler refused a batch.
 var errNacked = errors.New("projections: batch nacked")
@@ -62,7 +62,7 @@ var errNacked = errors.New("projections: batch nacked")
 // Subscribe starts tailing for the projector named topic. The projector's checkpoint must exist
 // (Engine.Run creates it). The channel is closed when ctx ends, on Close, or when the projector
 // stops on a failure.
-func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
+func (s *subscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -82,7 +82,7 @@ func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *messa
 }
 
 // Close stops every subscription and waits for them to end.
-func (s *Subscriber) Close() error {
+func (s *subscriber) Close() error {
 	s.mu.Lock()
 	s.closed = true
 	for _, c := range s.cancel {
@@ -94,7 +94,7 @@ func (s *Subscriber) Close() error {
 }
 
 // run is one subscription's loop: tail from the active checkpoint, and decide after every Nack.
-func (s *Subscriber) run(ctx context.Context, name string, out chan<- *message.Message) {
+func (s *subscriber) run(ctx context.Context, name string, out chan<- *message.Message) {
 	attempts := 0
 	for ctx.Err() == nil {
 		cp, err := s.cps.active(ctx, name)

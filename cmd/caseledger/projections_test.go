@@ -39,7 +39,7 @@ func TestProjectionsCommand(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("status: exit %d\n%s\n%s", code, stdout, stderr)
 		}
-		for _, name := range []string{"appointments", "audit", "clients", "practice_reports"} {
+		for _, name := range []string{"appointments", "audit", "clients", "notes", "practice_reports"} {
 			if !strings.Contains(stdout, name+" ") {
 				t.Errorf("status lacks %s:\n%s", name, stdout)
 			}
