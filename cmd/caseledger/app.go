@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -162,11 +163,18 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	tlsConfig, err := m.tlsConfig()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", m.Config.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
 	}
 	m.listener = ln
+	if tlsConfig != nil {
+		ln = tls.NewListener(ln, tlsConfig)
+	}
 	if err := m.startBackground(ctx); err != nil {
 		ln.Close()
 		return err
@@ -193,7 +201,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Logger.Info("http server stopped")
 		return err
 	})
-	m.Logger.Info("http server listening", "addr", m.Addr())
+	m.Logger.Info("http server listening", "url", m.URL())
 	return nil
 }
 
@@ -203,6 +211,29 @@ func (m *Main) Addr() string {
 		return ""
 	}
 	return m.listener.Addr().String()
+}
+
+// URL returns the server's base URL (https when it serves TLS itself), or "" before Run.
+func (m *Main) URL() string {
+	if m.listener == nil {
+		return ""
+	}
+	if m.Config.TLSCertFile != "" {
+		return "https://" + m.Addr()
+	}
+	return "http://" + m.Addr()
+}
+
+// tlsConfig loads the server certificate when TLS is configured, or returns nil.
+func (m *Main) tlsConfig() (*tls.Config, error) {
+	if m.Config.TLSCertFile == "" {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(m.Config.TLSCertFile, m.Config.TLSKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("TLS certificate: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // Done returns a channel that, after Run, yields the error that stopped the HTTP server on its

@@ -54,6 +54,10 @@ type Config struct {
 	PrivateCluster bool
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// TLSCertFile and TLSKeyFile, both set, make serve answer HTTPS itself (TLS 1.2 or later).
+	TLSCertFile, TLSKeyFile string
+	// BehindTLSProxy says a proxy in front terminates HTTPS: the API then sends HSTS.
+	BehindTLSProxy bool
 	// CheckpointInterval is how often serve signs the heads of every stream; zero switches it off.
 	CheckpointInterval time.Duration
 	// RetentionSweepInterval is how often serve queues clients past their retention period for
@@ -71,6 +75,7 @@ const (
 // CASELEDGER_DATABASE_URL, CASELEDGER_LISTEN, CASELEDGER_MASTER_KEY,
 // CASELEDGER_PREVIOUS_MASTER_KEYS (comma-separated), CASELEDGER_DATA_DIR,
 // CASELEDGER_PRIVATE_CLUSTER (set to "off" to forbid the private cluster), CASELEDGER_LOG_LEVEL,
+// CASELEDGER_TLS_CERT_FILE, CASELEDGER_TLS_KEY_FILE, CASELEDGER_BEHIND_TLS_PROXY (on or off),
 // CASELEDGER_CHECKPOINT_INTERVAL and CASELEDGER_RETENTION_SWEEP_INTERVAL (Go durations such as
 // "1h"; "0" or "off" switches the task off). It reports unparseable values; call Validate for the
 // rest.
@@ -118,6 +123,15 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s=%q: want a duration such as 1h, or off", name, v))
 		}
 		return d
+	}
+	c.TLSCertFile = getenv("CASELEDGER_TLS_CERT_FILE")
+	c.TLSKeyFile = getenv("CASELEDGER_TLS_KEY_FILE")
+	switch v := strings.ToLower(getenv("CASELEDGER_BEHIND_TLS_PROXY")); v {
+	case "", "off", "false", "0":
+	case "on", "true", "1":
+		c.BehindTLSProxy = true
+	default:
+		errs = append(errs, fmt.Errorf("CASELEDGER_BEHIND_TLS_PROXY=%q: want on or off", v))
 	}
 	c.CheckpointInterval = interval("CASELEDGER_CHECKPOINT_INTERVAL", DefaultCheckpointInterval)
 	c.RetentionSweepInterval = interval("CASELEDGER_RETENTION_SWEEP_INTERVAL", DefaultRetentionSweepInterval)
@@ -171,6 +185,9 @@ func (c Config) Validate() error {
 	}
 	if c.RetentionSweepInterval < 0 || (c.RetentionSweepInterval > 0 && c.RetentionSweepInterval < time.Second) {
 		errs = append(errs, fmt.Errorf("CASELEDGER_RETENTION_SWEEP_INTERVAL=%s: want at least 1s, or off", c.RetentionSweepInterval))
+	}
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		errs = append(errs, errors.New("CASELEDGER_TLS_CERT_FILE and CASELEDGER_TLS_KEY_FILE go together"))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -42,6 +42,9 @@ func TestConfigFromEnv(t *testing.T) {
 				"CASELEDGER_PREVIOUS_MASTER_KEYS":     " file:/old/one.keyset, ,passphrase-env:OLD_PASS ",
 				"CASELEDGER_CHECKPOINT_INTERVAL":      "15m",
 				"CASELEDGER_RETENTION_SWEEP_INTERVAL": "off",
+				"CASELEDGER_TLS_CERT_FILE":            "/etc/caseledger/cert.pem",
+				"CASELEDGER_TLS_KEY_FILE":             "/etc/caseledger/key.pem",
+				"CASELEDGER_BEHIND_TLS_PROXY":         "on",
 			},
 			want: main.Config{
 				DatabaseURL: "postgres://u:p@db:5432/cl", DatabaseURLExplicit: true, Listen: ":9000",
@@ -49,6 +52,7 @@ func TestConfigFromEnv(t *testing.T) {
 				DataDir:   "/var/lib/caseledger", PrivateCluster: false, LogLevel: "debug",
 				PreviousMasterKeys: []string{"file:/old/one.keyset", "passphrase-env:OLD_PASS"},
 				CheckpointInterval: 15 * time.Minute, RetentionSweepInterval: 0,
+				TLSCertFile: "/etc/caseledger/cert.pem", TLSKeyFile: "/etc/caseledger/key.pem", BehindTLSProxy: true,
 			},
 		},
 	}
@@ -75,6 +79,7 @@ func TestConfigFromEnvRejectsUnparseableValues(t *testing.T) {
 		"CASELEDGER_PRIVATE_CLUSTER":          "maybe",
 		"CASELEDGER_CHECKPOINT_INTERVAL":      "hourly",
 		"CASELEDGER_RETENTION_SWEEP_INTERVAL": "7",
+		"CASELEDGER_BEHIND_TLS_PROXY":         "sometimes",
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -118,6 +123,8 @@ func TestConfigValidate(t *testing.T) {
 		{name: "negative sweep interval", modify: func(c *main.Config) { c.RetentionSweepInterval = -time.Hour },
 			want: []string{"CASELEDGER_RETENTION_SWEEP_INTERVAL"}},
 		{name: "background tasks off", modify: func(c *main.Config) { c.CheckpointInterval, c.RetentionSweepInterval = 0, 0 }},
+		{name: "TLS certificate without key", modify: func(c *main.Config) { c.TLSCertFile = "/etc/caseledger/cert.pem" },
+			want: []string{"CASELEDGER_TLS_CERT_FILE and CASELEDGER_TLS_KEY_FILE go together"}},
 		{name: "empty master key", modify: func(c *main.Config) { c.MasterKey = "" }, want: []string{"master key spec is empty"}},
 		{name: "previous master is the current one", modify: func(c *main.Config) { c.PreviousMasterKeys = []string{c.MasterKey} },
 			want: []string{"repeats the current master key"}},

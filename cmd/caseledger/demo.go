@@ -146,14 +146,14 @@ func printDemoSummary(w io.Writer, s demoSummary) {
 
 // printDemoSignIn lists the demo accounts. The people and passwords are fictional and public:
 // they are in testdata/demo/practice.json.
-func printDemoSignIn(w io.Writer, addr string) {
+func printDemoSignIn(w io.Writer, baseURL string) {
 	f, err := parseDemo(demo.PracticeJSON)
 	if err != nil {
 		return
 	}
 	where := "POST /api/v1/sessions"
-	if addr != "" {
-		where = "POST http://" + addr + "/api/v1/sessions"
+	if baseURL != "" {
+		where = "POST " + baseURL + "/api/v1/sessions"
 	}
 	fmt.Fprintf(w, "\nDemo accounts (fictional; sign in with %s {\"email\": ..., \"password\": ...}):\n", where)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)

@@ -17,6 +17,7 @@ func (m *Main) handler() (http.Handler, error) {
 		ReadModels: m.ReadModels,
 		Shredder:   m.shredder(),
 		Logger:     m.Logger,
+		TLS:        m.Config.TLSCertFile != "" || m.Config.BehindTLSProxy,
 	})
 	if err != nil {
 		return nil, err

@@ -31,6 +31,9 @@ Environment:
                               how often to sign the heads of every stream (default 1h; off)
   CASELEDGER_RETENTION_SWEEP_INTERVAL
                               how often to queue records past retention for the DPO (default 24h; off)
+  CASELEDGER_TLS_CERT_FILE, CASELEDGER_TLS_KEY_FILE
+                              PEM certificate and key: serve HTTPS (TLS 1.2+) instead of HTTP
+  CASELEDGER_BEHIND_TLS_PROXY on: a proxy in front terminates HTTPS (the API sends HSTS)
   CASELEDGER_LOG_LEVEL        debug, info, warn or error (default info)
 
 Serves /healthz (process up), /readyz (database reachable, migrations applied), the JSON API
@@ -61,9 +64,9 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err := m.Run(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "Caseledger is serving on http://%s\n", m.Addr())
+	fmt.Fprintf(m.Stdout, "Caseledger is serving on %s\n", m.URL())
 	if showAccounts {
-		printDemoSignIn(m.Stdout, m.Addr())
+		printDemoSignIn(m.Stdout, m.URL())
 	}
 	select {
 	case <-ctx.Done():
