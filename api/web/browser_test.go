@@ -276,7 +276,7 @@ func TestBrowser(t *testing.T) {
 		b.waitText("#sign-in-message", "You have signed out.")
 	})
 
-	t.Run("staff enrol a second factor when the practice requires one", func(t *testing.T) {
+	t.Run("staff enrol a second factor when the practice requires one; the auditor reads the trail", func(t *testing.T) {
 		b.tb = t
 		s.signIn(t, "admin@practice.example").do(t, "PUT", "/api/v1/security-settings", map[string]bool{"require_staff_totp": true}, http.StatusNoContent, nil)
 		signIn(b, "auditor@practice.example", password)
@@ -297,9 +297,18 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("%d recovery codes shown", n)
 		}
 		b.click("#totp-continue")
-		b.waitText("main h1", "Signed in")
-		if got := b.path(); got != "/app/account" {
+		b.waitText("main h1", "Audit trail")
+		if got := b.path(); got != "/app/audit" {
 			t.Fatalf("path %q", got)
+		}
+		// The therapist's opening of the record is in the trail, by ids only.
+		b.typeInto("#audit-type", "RecordAccessed")
+		b.typeInto("#audit-subject", p.margueriteID.String())
+		b.click(`form[aria-label="Audit filters"] button`)
+		b.waitText("#audit tbody", "RecordAccessed")
+		b.waitText("#audit tbody", "therapist")
+		if page := b.textOf("body"); strings.Contains(page, "Okonkwo") || strings.Contains(page, "Marguerite") {
+			t.Fatal("the audit trail shows a client's name")
 		}
 		noConsoleErrors(t, b)
 	})

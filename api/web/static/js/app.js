@@ -12,6 +12,7 @@ import { recordView } from "./views/record.js";
 import { utilisationView } from "./views/utilisation.js";
 import { searchView } from "./views/search.js";
 import { portalView } from "./views/portal.js";
+import { auditView } from "./views/audit.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -32,9 +33,9 @@ const menus = {
   therapist: [["/app/today", "Today"], ["/app/caseload", "Caseload"]],
   practice_manager: [["/app/utilisation", "Utilisation"]],
   admin: [["/app/utilisation", "Utilisation"]],
-  dpo: [["/app/search", "Find a client"]],
+  dpo: [["/app/search", "Find a client"], ["/app/audit", "Audit trail"]],
   client: [["/app/my-record", "My record"]],
-  auditor: [],
+  auditor: [["/app/audit", "Audit trail"]],
 };
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -49,6 +50,7 @@ function routeFor(path, role) {
       "/app/utilisation": utilisationView,
       "/app/search": searchView,
       "/app/my-record": portalView,
+      "/app/audit": auditView,
     }[path];
   }
   if (path === "/app/account") return accountView;
