@@ -315,6 +315,18 @@ func TestExportsOverHTTP(t *testing.T) {
 			t.Fatalf("sars: %s", res.body)
 		}
 		expectStatus(t, f.alice.do(t, "GET", "/api/v1/sars", nil), http.StatusForbidden, "role_forbidden")
+		expectStatus(t, f.bob.do(t, "POST", "/api/v1/sars/"+id.ID.String()+"/review", map[string]any{"decisions": []any{}}), http.StatusNotFound, "")
+	})
+	t.Run("another therapist cannot put the client on the waitlist", func(t *testing.T) {
+		expectStatus(t, f.bob.do(t, "POST", "/api/v1/practices/"+f.practiceID.String()+"/waitlist", map[string]any{"client_id": f.clientID, "therapist_id": f.bobID, "priority": 1}), http.StatusNotFound, "")
+		expectStatus(t, f.alice.do(t, "POST", "/api/v1/practices/"+f.practiceID.String()+"/waitlist", map[string]any{"client_id": f.clientID, "therapist_id": f.aliceID, "priority": 1}), http.StatusCreated, "")
+	})
+	t.Run("another user's token is not found", func(t *testing.T) {
+		var tok struct {
+			ID domain.ID `json:"id"`
+		}
+		f.alice.do(t, "POST", "/api/v1/tokens", nil).decode(t, &tok)
+		expectStatus(t, f.bob.do(t, "DELETE", "/api/v1/tokens/"+tok.ID.String(), nil), http.StatusNotFound, "token_not_found")
 	})
 	t.Run("retention sweep queues nothing for a client in treatment", func(t *testing.T) {
 		var sw struct {
