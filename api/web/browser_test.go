@@ -128,6 +128,11 @@ func TestBrowser(t *testing.T) {
 		if got := b.path(); got != "/app/sign-in" {
 			t.Fatalf("path %q", got)
 		}
+		var codeShown bool
+		b.script(&codeShown, `return document.getElementById("code").offsetParent !== null;`)
+		if codeShown {
+			t.Fatal("the code field is shown before the API asks for a second factor")
+		}
 		noConsoleErrors(t, b)
 	})
 
