@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 
-	"github.com/caseledger/caseledger/commands"
 	"github.com/caseledger/caseledger/domain"
 )
 
@@ -39,12 +38,7 @@ func (s *server) identityRoutes() []route {
 		{method: "GET", path: "/users/{id}", handle: noBody(http.StatusOK, s.getUser)},
 		{method: "PUT", path: "/users/{id}/role", roles: []domain.Role{domain.RoleAdmin}, handle: withBody(s, http.StatusNoContent, s.changeUserRole)},
 		{method: "PUT", path: "/users/{id}/status", roles: []domain.Role{domain.RoleAdmin}, handle: withBody(s, http.StatusNoContent, s.setUserStatus)},
-		{method: "GET", path: "/security-settings", roles: []domain.Role{domain.RoleAdmin, domain.RoleDPO, domain.RoleAuditor}, handle: noBody(http.StatusOK, func(r *http.Request, a domain.Actor) (securitySettingsResponse, error) {
-			st, _, err := commands.LoadSecuritySettings(r.Context(), s.deps())
-			return securitySettingsResponse{RequireStaffTOTP: st.RequireStaffTOTP()}, err
-		})},
-		{method: "PUT", path: "/security-settings", roles: []domain.Role{domain.RoleAdmin}, handle: withBody(s, http.StatusNoContent, func(r *http.Request, a domain.Actor, req securitySettingsRequest) (none, error) {
-			return none{}, commands.NewSetStaffTOTPRequirementHandler(s.deps()).Handle(r.Context(), a, req.RequireStaffTOTP)
-		})},
+		{method: "GET", path: "/security-settings", roles: []domain.Role{domain.RoleAdmin, domain.RoleDPO, domain.RoleAuditor}, handle: noBody(http.StatusOK, s.getSecuritySettings)},
+		{method: "PUT", path: "/security-settings", roles: []domain.Role{domain.RoleAdmin}, handle: withBody(s, http.StatusNoContent, s.setSecuritySettings)},
 	}
 }

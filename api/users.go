@@ -83,16 +83,6 @@ func (s *server) changePassword(r *http.Request, a domain.Actor, req passwordReq
 	return none{}, s.creds.revokeOthers(r.Context(), a.UserID, principalFrom(r.Context()).session.hash)
 }
 
-// securitySettingsRequest is the body of PUT /security-settings.
-type securitySettingsRequest struct {
-	RequireStaffTOTP bool `json:"require_staff_totp"`
-}
-
-// securitySettingsResponse is the practice's recorded security settings.
-type securitySettingsResponse struct {
-	RequireStaffTOTP bool `json:"require_staff_totp"`
-}
-
 // userView is an account as admins (and the user themself) see it.
 type userView struct {
 	ID                domain.ID   `json:"id"`
