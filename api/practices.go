@@ -64,30 +64,29 @@ type caseloadTransferResponse struct {
 // authorise (admins for settings, the DPO for transfers).
 func (s *server) practiceRoutes() []route {
 	settings := func() *commands.PracticeSettingsHandler { return commands.NewPracticeSettingsHandler(s.deps()) }
-	staffOnly := staff
 	return []route{
-		{method: "POST", path: "/practices", roles: staffOnly, handle: withBody(s, http.StatusCreated, func(r *http.Request, a domain.Actor, req openPracticeRequest) (idResponse, error) {
+		{method: "POST", path: "/practices", roles: staff, handle: withBody(s, http.StatusCreated, func(r *http.Request, a domain.Actor, req openPracticeRequest) (idResponse, error) {
 			id, err := orNewID(req.ID)
 			if err != nil {
 				return idResponse{}, err
 			}
 			return idResponse{ID: id}, commands.NewOpenPracticeHandler(s.deps()).Handle(r.Context(), a, commands.OpenPractice{PracticeID: id, ConsentRule: req.ConsentRule})
 		})},
-		{method: "POST", path: "/practices/{id}/staff", roles: staffOnly, handle: withBody(s, http.StatusNoContent, func(r *http.Request, a domain.Actor, req staffRequest) (none, error) {
+		{method: "POST", path: "/practices/{id}/staff", roles: staff, handle: withBody(s, http.StatusNoContent, func(r *http.Request, a domain.Actor, req staffRequest) (none, error) {
 			id, err := pathID(r, "id")
 			if err != nil {
 				return none{}, err
 			}
 			return none{}, settings().AddStaffMember(r.Context(), a, id, req.UserID, req.Role)
 		})},
-		{method: "DELETE", path: "/practices/{id}/staff/{user_id}", roles: staffOnly, handle: noBody(http.StatusNoContent, func(r *http.Request, a domain.Actor) (none, error) {
+		{method: "DELETE", path: "/practices/{id}/staff/{user_id}", roles: staff, handle: noBody(http.StatusNoContent, func(r *http.Request, a domain.Actor) (none, error) {
 			ids, err := pathIDs(r, "id", "user_id")
 			if err != nil {
 				return none{}, err
 			}
 			return none{}, settings().RemoveStaffMember(r.Context(), a, ids[0], ids[1])
 		})},
-		{method: "POST", path: "/practices/{id}/service-types", roles: staffOnly, handle: withBody(s, http.StatusCreated, func(r *http.Request, a domain.Actor, req serviceTypeRequest) (idResponse, error) {
+		{method: "POST", path: "/practices/{id}/service-types", roles: staff, handle: withBody(s, http.StatusCreated, func(r *http.Request, a domain.Actor, req serviceTypeRequest) (idResponse, error) {
 			id, err := pathID(r, "id")
 			if err != nil {
 				return idResponse{}, err
@@ -98,21 +97,21 @@ func (s *server) practiceRoutes() []route {
 			}
 			return idResponse{ID: st}, settings().AddServiceType(r.Context(), a, id, st, req.Code, req.Name)
 		})},
-		{method: "POST", path: "/practices/{id}/consent-templates", roles: staffOnly, handle: withBody(s, http.StatusNoContent, func(r *http.Request, a domain.Actor, req consentTemplateRequest) (none, error) {
+		{method: "POST", path: "/practices/{id}/consent-templates", roles: staff, handle: withBody(s, http.StatusNoContent, func(r *http.Request, a domain.Actor, req consentTemplateRequest) (none, error) {
 			id, err := pathID(r, "id")
 			if err != nil {
 				return none{}, err
 			}
 			return none{}, settings().PublishConsentTemplate(r.Context(), a, id, req.ServiceTypeID, req.Text, req.EffectiveFrom)
 		})},
-		{method: "PUT", path: "/practices/{id}/consent-rule", roles: staffOnly, handle: withBody(s, http.StatusNoContent, func(r *http.Request, a domain.Actor, req consentRuleRequest) (none, error) {
+		{method: "PUT", path: "/practices/{id}/consent-rule", roles: staff, handle: withBody(s, http.StatusNoContent, func(r *http.Request, a domain.Actor, req consentRuleRequest) (none, error) {
 			id, err := pathID(r, "id")
 			if err != nil {
 				return none{}, err
 			}
 			return none{}, settings().SetConsentRule(r.Context(), a, id, req.Rule)
 		})},
-		{method: "POST", path: "/practices/{id}/note-templates", roles: staffOnly, handle: withBody(s, http.StatusCreated, func(r *http.Request, a domain.Actor, req noteTemplateRequest) (idResponse, error) {
+		{method: "POST", path: "/practices/{id}/note-templates", roles: staff, handle: withBody(s, http.StatusCreated, func(r *http.Request, a domain.Actor, req noteTemplateRequest) (idResponse, error) {
 			id, err := pathID(r, "id")
 			if err != nil {
 				return idResponse{}, err
@@ -123,14 +122,14 @@ func (s *server) practiceRoutes() []route {
 			}
 			return idResponse{ID: tid}, settings().AddNoteTemplate(r.Context(), a, id, tid, req.Name, req.Fields)
 		})},
-		{method: "PUT", path: "/practices/{id}/retention-periods/{kind}", roles: staffOnly, handle: withBody(s, http.StatusNoContent, func(r *http.Request, a domain.Actor, req retentionRequest) (none, error) {
+		{method: "PUT", path: "/practices/{id}/retention-periods/{kind}", roles: staff, handle: withBody(s, http.StatusNoContent, func(r *http.Request, a domain.Actor, req retentionRequest) (none, error) {
 			id, err := pathID(r, "id")
 			if err != nil {
 				return none{}, err
 			}
 			return none{}, settings().SetRetentionPeriod(r.Context(), a, id, practice.RecordKind(mux.Vars(r)["kind"]), req.Years)
 		})},
-		{method: "POST", path: "/practices/{id}/caseload-transfers", roles: staffOnly, handle: withBody(s, http.StatusOK, func(r *http.Request, a domain.Actor, req caseloadTransferRequest) (caseloadTransferResponse, error) {
+		{method: "POST", path: "/practices/{id}/caseload-transfers", roles: staff, handle: withBody(s, http.StatusOK, func(r *http.Request, a domain.Actor, req caseloadTransferRequest) (caseloadTransferResponse, error) {
 			id, err := pathID(r, "id")
 			if err != nil {
 				return caseloadTransferResponse{}, err

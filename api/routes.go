@@ -30,6 +30,7 @@ func (s *server) identityRoutes() []route {
 		{method: "PUT", path: "/me/password", sessionOnly: true, handle: withBody(s, http.StatusNoContent, s.changePassword)},
 		{method: "POST", path: "/me/totp", enrol: true, sessionOnly: true, handle: noBody(http.StatusCreated, s.startTOTP)},
 		{method: "POST", path: "/me/totp/confirm", enrol: true, sessionOnly: true, handle: withBody(s, http.StatusOK, s.confirmTOTP)},
+		{method: "POST", path: "/me/recovery-codes", sessionOnly: true, handle: withBody(s, http.StatusOK, s.regenerateRecoveryCodes)},
 		{method: "POST", path: "/tokens", sessionOnly: true, roles: staff, handle: noBody(http.StatusCreated, s.createToken)},
 		{method: "DELETE", path: "/tokens/{id}", handle: noBody(http.StatusNoContent, s.deleteToken)},
 

@@ -238,6 +238,26 @@ func TestTOTP(t *testing.T) {
 		_, res := e.trySignIn(t, "totp@practice.example", testPassword, "totp_code", now)
 		expectStatus(t, res, http.StatusUnauthorized, "invalid_second_factor")
 	})
+	t.Run("recovery codes are regenerated with a fresh code only", func(t *testing.T) {
+		e.clock.Advance(time.Minute)
+		c := e.signIn(t, "totp@practice.example", "totp_code", code())
+		expectStatus(t, c.do(t, "POST", "/api/v1/me/recovery-codes", map[string]string{"code": code()}), http.StatusUnauthorized, "invalid_second_factor")
+		e.clock.Advance(30 * time.Second)
+		var fresh struct {
+			Codes []string `json:"recovery_codes"`
+		}
+		res := c.do(t, "POST", "/api/v1/me/recovery-codes", map[string]string{"code": code()})
+		expectStatus(t, res, http.StatusOK, "")
+		res.decode(t, &fresh)
+		if len(fresh.Codes) != 10 || fresh.Codes[0] == rc.Codes[0] {
+			t.Fatalf("codes %v", fresh.Codes)
+		}
+		e.clock.Advance(5 * time.Minute)
+		_, old := e.trySignIn(t, "totp@practice.example", testPassword, "recovery_code", rc.Codes[5])
+		expectStatus(t, old, http.StatusUnauthorized, "invalid_second_factor")
+		e.clock.Advance(5 * time.Minute)
+		rc.Codes = fresh.Codes
+	})
 	t.Run("a recovery code signs in, once", func(t *testing.T) {
 		e.clock.Advance(5 * time.Minute) // past any throttle
 		e.signIn(t, "totp@practice.example", "recovery_code", rc.Codes[3])

@@ -43,3 +43,9 @@ func (s *server) confirmTOTP(r *http.Request, a domain.Actor, req totpConfirmReq
 	}
 	return totpConfirmResponse{RecoveryCodes: codes}, nil
 }
+
+// regenerateRecoveryCodes handles POST /me/recovery-codes: new codes, proved by a fresh TOTP code.
+func (s *server) regenerateRecoveryCodes(r *http.Request, a domain.Actor, req totpConfirmRequest) (totpConfirmResponse, error) {
+	codes, err := commands.NewEnrolTOTPHandler(s.ident).RegenerateRecoveryCodes(r.Context(), a, req.Code)
+	return totpConfirmResponse{RecoveryCodes: codes}, err
+}

@@ -55,3 +55,19 @@ func (h *EnrolTOTPHandler) Confirm(ctx context.Context, actor domain.Actor, code
 	}
 	return codes, nil
 }
+
+// RegenerateRecoveryCodes replaces the actor's recovery codes with new ones, proved by a fresh TOTP
+// code, and returns them (shown once). See identity.User.RegenerateRecoveryCodes for the errors.
+func (h *EnrolTOTPHandler) RegenerateRecoveryCodes(ctx context.Context, actor domain.Actor, code string) ([]string, error) {
+	codes, hashes, err := newRecoveryCodes()
+	if err != nil {
+		return nil, err
+	}
+	_, err = decideUser(ctx, h.d.Deps, actor, actor.UserID, func(u *identity.User, now time.Time) ([]domain.Event, error) {
+		return u.RegenerateRecoveryCodes(actor.UserID, TOTPStep(u.TOTPSecret(), code, now), hashes, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return codes, nil
+}

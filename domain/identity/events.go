@@ -81,9 +81,11 @@ type UserTOTPConfirmed struct {
 }
 
 // UserRecoveryCodesIssued replaces the user's recovery codes with new ones, stored as hex SHA-256
-// hashes. The codes themselves are shown once and never stored.
+// hashes. The codes themselves are shown once and never stored. Step is the time step of the TOTP
+// code that authorised a regeneration (0 when issued with the confirmation).
 type UserRecoveryCodesIssued struct {
 	Hashes []string  `json:"hashes"`
+	Step   int64     `json:"step,omitempty"`
 	At     time.Time `json:"at"`
 }
 

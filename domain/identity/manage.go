@@ -129,3 +129,19 @@ func (u *User) ConfirmTOTP(id domain.ID, step int64, recoveryHashes []string, no
 		UserRecoveryCodesIssued{Hashes: recoveryHashes, At: now},
 	}, nil
 }
+
+// RegenerateRecoveryCodes decides replacing the recovery codes, proved by a fresh TOTP code whose
+// time step the caller found (step > 0). Without TOTP enabled it is KindConflict "totp_not_enabled";
+// a missing, wrong or reused code is ErrBadSecondFactor.
+func (u *User) RegenerateRecoveryCodes(id domain.ID, step int64, hashes []string, now time.Time) ([]domain.Event, error) {
+	if err := u.mustExist(id); err != nil {
+		return nil, err
+	}
+	if u.totpSecret == "" {
+		return nil, domain.Conflict("totp_not_enabled", "enable a second factor first")
+	}
+	if step <= u.lastTOTPStep {
+		return nil, ErrBadSecondFactor
+	}
+	return []domain.Event{UserRecoveryCodesIssued{Hashes: hashes, Step: step, At: now}}, nil
+}

@@ -94,6 +94,9 @@ func (u *User) apply(e domain.Event) {
 		}
 	case UserRecoveryCodesIssued:
 		u.recovery = append([]string(nil), e.Hashes...)
+		if e.Step > u.lastTOTPStep {
+			u.lastTOTPStep = e.Step
+		}
 	case UserRecoveryCodeUsed:
 		if e.Index >= 0 && e.Index < len(u.recovery) {
 			u.recovery[e.Index] = ""
