@@ -39,6 +39,7 @@ func (s *server) identityRoutes() []route {
 		{method: "GET", path: "/users/{id}", handle: noBody(http.StatusOK, s.getUser)},
 		{method: "PUT", path: "/users/{id}/role", roles: []domain.Role{domain.RoleAdmin}, handle: withBody(s, http.StatusNoContent, s.changeUserRole)},
 		{method: "PUT", path: "/users/{id}/status", roles: []domain.Role{domain.RoleAdmin}, handle: withBody(s, http.StatusNoContent, s.setUserStatus)},
+		{method: "DELETE", path: "/users/{id}/totp", roles: []domain.Role{domain.RoleAdmin}, handle: noBody(http.StatusNoContent, s.resetTOTP)},
 		{method: "GET", path: "/security-settings", roles: []domain.Role{domain.RoleAdmin, domain.RoleDPO, domain.RoleAuditor}, handle: noBody(http.StatusOK, s.getSecuritySettings)},
 		{method: "PUT", path: "/security-settings", roles: []domain.Role{domain.RoleAdmin}, handle: withBody(s, http.StatusNoContent, s.setSecuritySettings)},
 	}

@@ -265,6 +265,21 @@ func TestTOTP(t *testing.T) {
 		_, res := e.trySignIn(t, "totp@practice.example", testPassword, "recovery_code", rc.Codes[3])
 		expectStatus(t, res, http.StatusUnauthorized, "invalid_second_factor")
 	})
+	t.Run("an admin resets a lost second factor", func(t *testing.T) {
+		e.user(t, domain.RoleAdmin, "totp-admin@practice.example")
+		admin := e.signIn(t, "totp-admin@practice.example")
+		var me struct {
+			ID domain.ID `json:"user_id"`
+		}
+		e.clock.Advance(time.Minute)
+		user := e.signIn(t, "totp@practice.example", "totp_code", code())
+		user.do(t, "GET", "/api/v1/me", nil).decode(t, &me)
+		expectStatus(t, user.do(t, "DELETE", "/api/v1/users/"+me.ID.String()+"/totp", nil), http.StatusForbidden, "role_forbidden")
+		expectStatus(t, admin.do(t, "DELETE", "/api/v1/users/"+me.ID.String()+"/totp", nil), http.StatusNoContent, "")
+		expectStatus(t, user.do(t, "GET", "/api/v1/me", nil), http.StatusUnauthorized, "unauthenticated")
+		expectStatus(t, admin.do(t, "DELETE", "/api/v1/users/"+me.ID.String()+"/totp", nil), http.StatusConflict, "totp_not_enabled")
+		e.signIn(t, "totp@practice.example")
+	})
 }
 
 func TestPracticeRequiresStaffTOTP(t *testing.T) {

@@ -125,3 +125,16 @@ func (s *server) getUser(r *http.Request, a domain.Actor) (userView, error) {
 	u, err := commands.NewListUsersHandler(s.ident, emailDirectory{pool: s.cfg.Pool}).One(r.Context(), a, id)
 	return viewOf(u, s.clock.Now()), err
 }
+
+// resetTOTP handles DELETE /users/{id}/totp (admin): the user's second factor and recovery codes
+// are removed and their sessions and tokens end.
+func (s *server) resetTOTP(r *http.Request, a domain.Actor) (none, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return none{}, err
+	}
+	if err := commands.NewResetUserTOTPHandler(s.ident).Handle(r.Context(), a, id); err != nil {
+		return none{}, err
+	}
+	return none{}, s.creds.revokeUser(r.Context(), id)
+}

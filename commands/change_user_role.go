@@ -54,3 +54,19 @@ func (h *SetUserDisabledHandler) Handle(ctx context.Context, actor domain.Actor,
 	})
 	return err
 }
+
+// ResetUserTOTPHandler removes a user's second factor, by an admin. It is safe for concurrent use.
+type ResetUserTOTPHandler struct{ d IdentityDeps }
+
+// NewResetUserTOTPHandler returns a handler over d.
+func NewResetUserTOTPHandler(d IdentityDeps) *ResetUserTOTPHandler {
+	return &ResetUserTOTPHandler{d: d}
+}
+
+// Handle appends UserTOTPReset (see identity.User.ResetTOTP). The caller ends the user's sessions.
+func (h *ResetUserTOTPHandler) Handle(ctx context.Context, actor domain.Actor, user domain.ID) error {
+	_, err := decideUser(ctx, h.d.Deps, actor, user, func(u *identity.User, now time.Time) ([]domain.Event, error) {
+		return u.ResetTOTP(actor, user, now)
+	})
+	return err
+}

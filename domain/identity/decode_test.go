@@ -20,6 +20,7 @@ var allEvents = []domain.Event{
 	identity.UserEnabled{At: t0},
 	identity.UserTOTPEnrolled{Secret: "S", At: t0},
 	identity.UserTOTPConfirmed{Step: 3, At: t0},
+	identity.UserTOTPReset{At: t0},
 	identity.UserRecoveryCodesIssued{Hashes: []string{"a", "b"}, At: t0},
 	identity.UserRecoveryCodeUsed{Index: 1, At: t0},
 	identity.StaffTOTPRequirementSet{Required: true, At: t0},

@@ -80,6 +80,12 @@ type UserTOTPConfirmed struct {
 	At   time.Time `json:"at"`
 }
 
+// UserTOTPReset removes the user's second factor and recovery codes (an admin's action for a lost
+// device); the user enrols again.
+type UserTOTPReset struct {
+	At time.Time `json:"at"`
+}
+
 // UserRecoveryCodesIssued replaces the user's recovery codes with new ones, stored as hex SHA-256
 // hashes. The codes themselves are shown once and never stored. Step is the time step of the TOTP
 // code that authorised a regeneration (0 when issued with the confirmation).
@@ -106,6 +112,7 @@ func (UserDisabled) EventType() string            { return "UserDisabled" }
 func (UserEnabled) EventType() string             { return "UserEnabled" }
 func (UserTOTPEnrolled) EventType() string        { return "UserTOTPEnrolled" }
 func (UserTOTPConfirmed) EventType() string       { return "UserTOTPConfirmed" }
+func (UserTOTPReset) EventType() string           { return "UserTOTPReset" }
 func (UserRecoveryCodesIssued) EventType() string { return "UserRecoveryCodesIssued" }
 func (UserRecoveryCodeUsed) EventType() string    { return "UserRecoveryCodeUsed" }
 
@@ -137,6 +144,8 @@ func Decode(eventType string, schemaVersion int, payload []byte) (domain.Event, 
 		ev = &UserTOTPEnrolled{}
 	case "UserTOTPConfirmed":
 		ev = &UserTOTPConfirmed{}
+	case "UserTOTPReset":
+		ev = &UserTOTPReset{}
 	case "UserRecoveryCodesIssued":
 		ev = &UserRecoveryCodesIssued{}
 	case "UserRecoveryCodeUsed":
@@ -176,6 +185,8 @@ func deref(ev domain.Event) domain.Event {
 	case *UserTOTPEnrolled:
 		return *e
 	case *UserTOTPConfirmed:
+		return *e
+	case *UserTOTPReset:
 		return *e
 	case *UserRecoveryCodesIssued:
 		return *e

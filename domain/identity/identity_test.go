@@ -374,3 +374,41 @@ func TestAdminUnlocks(t *testing.T) {
 		t.Fatalf("enabling an unlocked account: %v", err)
 	}
 }
+
+func TestResetTOTP(t *testing.T) {
+	t.Parallel()
+	withTOTP := func(tb testing.TB) *identity.User {
+		u := registered(tb, domain.RoleTherapist)
+		evs, _ := u.EnrolTOTP(uid, "SECRET", t0)
+		u.Apply(evs...)
+		evs, _ = u.ConfirmTOTP(uid, 100, []string{identity.HashRecoveryCode("AAAA")}, t0)
+		u.Apply(evs...)
+		return u
+	}
+	cases := []struct {
+		name  string
+		actor domain.Actor
+		user  func(testing.TB) *identity.User
+		code  string
+	}{
+		{"admin resets", admin, withTOTP, ""},
+		{"therapist may not", domain.Actor{UserID: domain.ID{8}, Role: domain.RoleTherapist}, withTOTP, "admin_only"},
+		{"own account", domain.Actor{UserID: uid, Role: domain.RoleAdmin}, withTOTP, "own_account"},
+		{"nothing to reset", admin, func(tb testing.TB) *identity.User { return registered(tb, domain.RoleTherapist) }, "totp_not_enabled"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			u := c.user(t)
+			evs, err := u.ResetTOTP(c.actor, uid, t0)
+			if code(err) != c.code {
+				t.Fatalf("got %v, want %q", err, c.code)
+			}
+			if err == nil {
+				u.Apply(evs...)
+				if u.SecondFactorRequired() || len(u.RecoveryHashes()) != 0 {
+					t.Fatal("second factor survived the reset")
+				}
+			}
+		})
+	}
+}

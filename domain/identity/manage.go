@@ -145,3 +145,23 @@ func (u *User) RegenerateRecoveryCodes(id domain.ID, step int64, hashes []string
 	}
 	return []domain.Event{UserRecoveryCodesIssued{Hashes: hashes, Step: step, At: now}}, nil
 }
+
+// ResetTOTP decides removing a user's second factor, by an admin, for a lost device: the user signs
+// in with their password and enrols again (at once, when the practice requires TOTP of staff). An
+// admin cannot reset their own (KindForbidden "own_account"); a user without one is KindConflict
+// "totp_not_enabled".
+func (u *User) ResetTOTP(actor domain.Actor, id domain.ID, now time.Time) ([]domain.Event, error) {
+	if actor.Role != domain.RoleAdmin {
+		return nil, domain.Forbidden("admin_only", "only an admin can reset a second factor")
+	}
+	if err := u.mustExist(id); err != nil {
+		return nil, err
+	}
+	if actor.UserID == u.id {
+		return nil, domain.Forbidden("own_account", "an admin cannot reset their own second factor")
+	}
+	if u.totpSecret == "" && u.pendingTOTP == "" {
+		return nil, domain.Conflict("totp_not_enabled", "the user has no second factor")
+	}
+	return []domain.Event{UserTOTPReset{At: now}}, nil
+}

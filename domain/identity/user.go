@@ -92,6 +92,8 @@ func (u *User) apply(e domain.Event) {
 		if e.Step > u.lastTOTPStep {
 			u.lastTOTPStep = e.Step
 		}
+	case UserTOTPReset:
+		u.totpSecret, u.pendingTOTP, u.recovery = "", "", nil
 	case UserRecoveryCodesIssued:
 		u.recovery = append([]string(nil), e.Hashes...)
 		if e.Step > u.lastTOTPStep {
