@@ -14,7 +14,7 @@ import (
 
 // TestTailWakesOnNotifyFromAnotherProcess tails through one store and appends through another
 // (another pool, as another process would), with a safety poll far longer than the test: only
-// LISTEN/NOTIFY can deliver the events in time.
+// LISTEN/NOTIFY can wake the tail in time.
 func TestTailWakesOnNotifyFromAnotherProcess(t *testing.T) {
 	t.Parallel()
 	dsn := pgtest.NewDatabase(t)
@@ -31,9 +31,8 @@ func TestTailWakesOnNotifyFromAnotherProcess(t *testing.T) {
 	tctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go reader.Tail(tctx, eventstore.Start, func(b []eventstore.RecordedEvent) error { got <- b; return nil })
-	time.Sleep(200 * time.Millisecond) // let the tail reach its wait
-
 	for round := 0; round < 3; round++ {
+		time.Sleep(300 * time.Millisecond) // let the tail reach its wait
 		e := eventstoretest.Event(t, "Notified")
 		if _, err := writer.Append(ctx, eventstoretest.Stream("notified"), eventstore.NoStream(), e); err != nil {
 			t.Fatal(err)

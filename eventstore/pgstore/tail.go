@@ -8,11 +8,19 @@ import (
 	"github.com/caseledger/caseledger/eventstore"
 )
 
+// While committed events wait behind the visibility horizon, Tail re-reads after minBackoff,
+// doubling up to maxBackoff.
+const (
+	minBackoff = 5 * time.Millisecond
+	maxBackoff = time.Second
+)
+
 // Tail implements eventstore.Store. It holds one connection of the pool, taken out of it, for
-// LISTEN while it runs. It wakes on a notification from any process, on an append through s, and
-// every PollInterval otherwise. When a wake-up finds nothing visible yet (an older transaction is
-// still running and holds the horizon back), it re-reads after a short back-off, doubling up to
-// PollInterval.
+// LISTEN while it runs. It wakes on a notification from any process and on an append through s,
+// and otherwise every PollInterval. Committed events can stay invisible for a while behind an
+// older transaction that is still running (anywhere on the server, and not necessarily an append,
+// so no notification follows when it ends): when a read comes back empty but such events exist,
+// Tail re-reads after 5ms, doubling up to 1s, until they show.
 func (s *Store) Tail(ctx context.Context, from eventstore.Position, handle func([]eventstore.RecordedEvent) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -20,7 +28,6 @@ func (s *Store) Tail(ctx context.Context, from eventstore.Position, handle func(
 	if err != nil {
 		return err
 	}
-	const minBackoff = 5 * time.Millisecond
 	backoff := time.Duration(0)
 	for {
 		local := s.changes()
@@ -37,32 +44,35 @@ func (s *Store) Tail(ctx context.Context, from eventstore.Position, handle func(
 			continue
 		}
 		wait := s.cfg.PollInterval
-		if backoff > 0 {
+		waiting, err := s.hidden(ctx, from)
+		if err != nil {
+			return fmt.Errorf("tail: %w", err)
+		}
+		if waiting {
+			backoff = min(max(2*backoff, minBackoff), maxBackoff, s.cfg.PollInterval)
 			wait = backoff
 		}
 		timer := time.NewTimer(wait)
-		woken := false
 		select {
 		case <-ctx.Done():
 			timer.Stop()
 			return ctx.Err()
 		case <-notified:
-			woken = true
 		case <-local:
-			woken = true
 		case <-timer.C:
 		}
 		timer.Stop()
-		switch {
-		case woken:
-			backoff = minBackoff
-		case backoff > 0:
-			backoff = min(2*backoff, s.cfg.PollInterval)
-			if backoff == s.cfg.PollInterval {
-				backoff = 0
-			}
-		}
 	}
+}
+
+// hidden reports whether events after from are committed but not yet visible to ReadAll, because
+// an older transaction is still running.
+func (s *Store) hidden(ctx context.Context, from eventstore.Position) (bool, error) {
+	tx, pos := from.Parts()
+	var exists bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM event_log WHERE (tx_order, position) > ($1, $2))`,
+		clampInt64(tx), clampInt64(pos)).Scan(&exists)
+	return exists, err
 }
 
 // listen takes a connection out of the pool, LISTENs on it, and returns a channel that receives a
