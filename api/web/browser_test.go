@@ -250,16 +250,44 @@ func TestBrowser(t *testing.T) {
 		noConsoleErrors(t, b)
 	})
 
-	t.Run("inactivity expiry returns to sign-in with a message", func(t *testing.T) {
+	t.Run("an unattended screen returns to sign-in at the idle timeout", func(t *testing.T) {
 		b.tb = t
+		// Shorten the UI's idle timer to one second (the API's timeout is the clock's to skip),
+		// then reload the record: its answers arm the timer.
+		b.script(nil, `sessionStorage.setItem("caseledger.idle_seconds", "1");`)
+		b.open(s.srv.URL + clientPath)
+		b.waitText("#client-name", "Marguerite Okonkwo-Vance")
 		s.clock.Skip(s.policy.IdleTimeout + time.Minute)
+		// No interaction from here: the UI must notice on its own.
+		b.waitText("#sign-in-message", "Your session ended after a period of inactivity")
+		if strings.Contains(b.textOf("body"), "Okonkwo") {
+			t.Fatal("client data still shown after the session expired")
+		}
+	})
+
+	t.Run("signing in again returns to the same screen", func(t *testing.T) {
+		b.tb = t
+		signIn(b, "dpo@practice.example", password)
+		b.waitText("#sign-in-error", "Enter the code from your authenticator app")
+		b.typeInto("#code", p.dpoCode())
+		b.click("#sign-in")
+		b.waitText("#client-name", "Marguerite Okonkwo-Vance")
+		if got := b.path(); got != clientPath {
+			t.Fatalf("path %q, want %q", got, clientPath)
+		}
+	})
+
+	t.Run("a request after the idle timeout returns to sign-in with a message", func(t *testing.T) {
+		b.tb = t
 		b.click(`#nav a[href="/app/search"]`)
+		s.clock.Skip(s.policy.IdleTimeout + time.Minute)
 		b.typeInto("#search-name", "abbott")
 		b.click(`form[role="search"] button`)
 		b.waitText("#sign-in-message", "Your session ended after a period of inactivity")
 		if strings.Contains(b.textOf("body"), "Abbott") || strings.Contains(b.textOf("body"), "Okonkwo") {
 			t.Fatal("client data still shown after the session expired")
 		}
+		noConsoleErrors(t, b)
 	})
 
 	t.Run("client sees their own record only", func(t *testing.T) {

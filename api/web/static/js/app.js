@@ -1,7 +1,7 @@
 // The application shell: who is signed in, the navigation for their role, the client-side
 // router, and the return to sign-in when the API ends the session. Routes carry ids only.
 
-import { ApiError, del, forgetCSRF, get, onSessionEnded } from "./api.js";
+import { ApiError, del, forgetSession, get, onSessionEnded } from "./api.js";
 import { fill, h, link } from "./dom.js";
 import { describe } from "./messages.js";
 import { signInView } from "./views/signin.js";
@@ -156,7 +156,7 @@ function render() {
 // signedOut returns to sign-in with message.
 function signedOut(message) {
   me = null;
-  forgetCSRF();
+  forgetSession();
   history.replaceState(null, "", "/app/sign-in");
   generation++;
   renderChrome();

@@ -1,7 +1,7 @@
 // Sign-in: email and password, then the authenticator (or recovery) code when the API asks for
 // one. Problem codes become plain messages; the password never leaves the form.
 
-import { rememberCSRF, request } from "../api.js";
+import { rememberSession, request } from "../api.js";
 import { field, fill, h } from "../dom.js";
 import { describe } from "../messages.js";
 
@@ -44,7 +44,7 @@ export function signInView(ctx, message) {
     submit.disabled = true;
     try {
       const s = await request("POST", "/sessions", body, { signIn: true });
-      rememberCSRF(s.csrf_token);
+      rememberSession(s.csrf_token, s.idle_timeout_seconds);
       password.value = "";
       code.value = "";
       ctx.signedIn({ user_id: s.user_id, role: s.role, stage: s.must_enrol_totp ? "enrol_totp" : "full" });
