@@ -10,6 +10,14 @@
 // Global order is (tx_order, position): the id of the writing transaction (plus an offset that
 // only changes after a restore into a new cluster) and the row's identity. Readers see an event
 // only once every transaction older than the oldest one still running has finished, so a reader
-// never passes an event that commits later. Tail wakes on LISTEN/NOTIFY and in-process signals,
-// with a slow safety poll.
+// never passes an event that commits later. The horizon is the whole server's: a long transaction
+// anywhere on it delays (never reorders) what ReadAll shows.
+//
+// Tail wakes on in-process signals and on LISTEN/NOTIFY from other processes (sent after the
+// append commits, coalesced to one per NotifyInterval, never inside the append), re-reads with
+// back-off while committed events wait behind the horizon, and polls every PollInterval as a
+// safety net.
+//
+// After a logical restore into a new cluster, New (or Realign) raises the transaction id offset so
+// that new events still sort after the restored ones.
 package pgstore
