@@ -9,11 +9,11 @@ import (
 	"github.com/caseledger/caseledger/domain"
 )
 
-// eventually retries check until it returns true or 10 seconds pass (projections are
-// asynchronous).
+// eventually retries check until it returns true or 30 seconds pass (projections are
+// asynchronous, and slow on a loaded machine).
 func eventually(tb testing.TB, what string, check func() bool) {
 	tb.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !check() {
 		if time.Now().After(deadline) {
 			tb.Fatalf("timed out waiting for %s", what)
