@@ -71,7 +71,6 @@ const ctx = {
     return me;
   },
   main,
-  go: navigate,
   flash(message) {
     status.textContent = message;
   },
