@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/caseledger/caseledger/commands"
 )
 
 // DefaultDatabaseURL is the database serve uses when CASELEDGER_DATABASE_URL is unset. When no
@@ -63,12 +65,28 @@ type Config struct {
 	// RetentionSweepInterval is how often serve queues clients past their retention period for
 	// the DPO's decision; zero switches it off.
 	RetentionSweepInterval time.Duration
+	// CredentialPurgeInterval is how often serve deletes expired sessions and bearer tokens; zero
+	// switches it off (expired credentials are refused anyway, they only stay in the tables).
+	CredentialPurgeInterval time.Duration
+	// DormantSweepInterval is how often serve disables accounts unused for the policy's dormancy
+	// period; zero switches it off (a dormant account is then disabled at its next sign-in).
+	DormantSweepInterval time.Duration
+	// OrphanReleaseInterval is how often serve frees calendar slots held by bookings interrupted
+	// between their writes; zero switches it off.
+	OrphanReleaseInterval time.Duration
+	// OrphanGrace is how old an unfinished reservation must be before it is freed; at least
+	// commands.MinOrphanGrace.
+	OrphanGrace time.Duration
 }
 
 // Defaults of the background intervals.
 const (
-	DefaultCheckpointInterval     = time.Hour
-	DefaultRetentionSweepInterval = 24 * time.Hour
+	DefaultCheckpointInterval      = time.Hour
+	DefaultRetentionSweepInterval  = 24 * time.Hour
+	DefaultCredentialPurgeInterval = 24 * time.Hour
+	DefaultDormantSweepInterval    = 24 * time.Hour
+	DefaultOrphanReleaseInterval   = 5 * time.Minute
+	DefaultOrphanGrace             = 5 * time.Minute
 )
 
 // ConfigFromEnv reads the configuration from the environment through getenv:
@@ -76,9 +94,11 @@ const (
 // CASELEDGER_PREVIOUS_MASTER_KEYS (comma-separated), CASELEDGER_DATA_DIR,
 // CASELEDGER_PRIVATE_CLUSTER (set to "off" to forbid the private cluster), CASELEDGER_LOG_LEVEL,
 // CASELEDGER_TLS_CERT_FILE, CASELEDGER_TLS_KEY_FILE, CASELEDGER_BEHIND_TLS_PROXY (on or off),
-// CASELEDGER_CHECKPOINT_INTERVAL and CASELEDGER_RETENTION_SWEEP_INTERVAL (Go durations such as
-// "1h"; "0" or "off" switches the task off). It reports unparseable values; call Validate for the
-// rest.
+// CASELEDGER_CHECKPOINT_INTERVAL, CASELEDGER_RETENTION_SWEEP_INTERVAL,
+// CASELEDGER_CREDENTIAL_PURGE_INTERVAL, CASELEDGER_DORMANT_SWEEP_INTERVAL and
+// CASELEDGER_ORPHAN_RELEASE_INTERVAL (Go durations such as "1h"; "0" or "off" switches the task
+// off), and CASELEDGER_ORPHAN_GRACE (a duration). It reports unparseable values; call Validate for
+// the rest.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		DatabaseURL:    getenv("CASELEDGER_DATABASE_URL"),
@@ -135,6 +155,17 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	c.CheckpointInterval = interval("CASELEDGER_CHECKPOINT_INTERVAL", DefaultCheckpointInterval)
 	c.RetentionSweepInterval = interval("CASELEDGER_RETENTION_SWEEP_INTERVAL", DefaultRetentionSweepInterval)
+	c.CredentialPurgeInterval = interval("CASELEDGER_CREDENTIAL_PURGE_INTERVAL", DefaultCredentialPurgeInterval)
+	c.DormantSweepInterval = interval("CASELEDGER_DORMANT_SWEEP_INTERVAL", DefaultDormantSweepInterval)
+	c.OrphanReleaseInterval = interval("CASELEDGER_ORPHAN_RELEASE_INTERVAL", DefaultOrphanReleaseInterval)
+	c.OrphanGrace = DefaultOrphanGrace
+	if v := strings.TrimSpace(getenv("CASELEDGER_ORPHAN_GRACE")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("CASELEDGER_ORPHAN_GRACE=%q: want a duration such as 5m", v))
+		}
+		c.OrphanGrace = d
+	}
 	switch v := strings.ToLower(getenv("CASELEDGER_PRIVATE_CLUSTER")); v {
 	case "", "on", "auto", "true", "1":
 	case "off", "false", "0":
@@ -180,11 +211,22 @@ func (c Config) Validate() error {
 			errs = append(errs, errors.New("CASELEDGER_PREVIOUS_MASTER_KEYS repeats the current master key"))
 		}
 	}
-	if c.CheckpointInterval < 0 || (c.CheckpointInterval > 0 && c.CheckpointInterval < time.Second) {
-		errs = append(errs, fmt.Errorf("CASELEDGER_CHECKPOINT_INTERVAL=%s: want at least 1s, or off", c.CheckpointInterval))
+	for _, iv := range []struct {
+		name  string
+		value time.Duration
+	}{
+		{"CASELEDGER_CHECKPOINT_INTERVAL", c.CheckpointInterval},
+		{"CASELEDGER_RETENTION_SWEEP_INTERVAL", c.RetentionSweepInterval},
+		{"CASELEDGER_CREDENTIAL_PURGE_INTERVAL", c.CredentialPurgeInterval},
+		{"CASELEDGER_DORMANT_SWEEP_INTERVAL", c.DormantSweepInterval},
+		{"CASELEDGER_ORPHAN_RELEASE_INTERVAL", c.OrphanReleaseInterval},
+	} {
+		if iv.value < 0 || (iv.value > 0 && iv.value < time.Second) {
+			errs = append(errs, fmt.Errorf("%s=%s: want at least 1s, or off", iv.name, iv.value))
+		}
 	}
-	if c.RetentionSweepInterval < 0 || (c.RetentionSweepInterval > 0 && c.RetentionSweepInterval < time.Second) {
-		errs = append(errs, fmt.Errorf("CASELEDGER_RETENTION_SWEEP_INTERVAL=%s: want at least 1s, or off", c.RetentionSweepInterval))
+	if c.OrphanReleaseInterval > 0 && c.OrphanGrace < commands.MinOrphanGrace {
+		errs = append(errs, fmt.Errorf("CASELEDGER_ORPHAN_GRACE=%s: want at least %s", c.OrphanGrace, commands.MinOrphanGrace))
 	}
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		errs = append(errs, errors.New("CASELEDGER_TLS_CERT_FILE and CASELEDGER_TLS_KEY_FILE go together"))
