@@ -103,6 +103,23 @@ func signIn(b *browser, email, pw string) {
 	b.click("#sign-in")
 }
 
+// askUntil clicks the button matching css until ok reports that the page shows what the read
+// models were expected to hold: they are eventually consistent.
+func askUntil(b *browser, css string, ok func() bool) {
+	b.tb.Helper()
+	deadline := time.Now().Add(waitFor)
+	for {
+		b.click(css)
+		time.Sleep(200 * time.Millisecond)
+		if ok() {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.tb.Fatalf("the page never showed what was expected; it shows %.600q", b.textOf("main"))
+		}
+	}
+}
+
 // noConsoleErrors fails when the page logged errors (script errors, CSP violations).
 func noConsoleErrors(t *testing.T, b *browser) {
 	t.Helper()
@@ -199,19 +216,11 @@ func TestBrowser(t *testing.T) {
 		signIn(b, "manager@practice.example", password)
 		b.waitText("main h1", "Utilisation")
 		// The utilisation projection may trail the others by a moment: ask again until it shows.
-		deadline := time.Now().Add(waitFor)
-		scheduled := func() string {
+		askUntil(b, `form[aria-label="Report period"] button`, func() bool {
 			var v string
 			b.script(&v, `const c = document.querySelector("#report tbody tr td:nth-child(4)"); return c ? c.innerText : "";`)
-			return v
-		}
-		for scheduled() != "1" {
-			if time.Now().After(deadline) {
-				t.Fatalf("report: %q", b.textOf("#report"))
-			}
-			b.click(`form[aria-label="Report period"] button`)
-			time.Sleep(200 * time.Millisecond)
-		}
+			return v == "1"
+		})
 		var page string
 		b.script(&page, `return document.documentElement.outerHTML + document.body.innerText + JSON.stringify(sessionStorage) + JSON.stringify(localStorage);`)
 		for _, d := range []map[string]string{marguerite, aaron} {
@@ -337,8 +346,9 @@ func TestBrowser(t *testing.T) {
 		// The therapist's opening of the record is in the trail, by ids only.
 		b.typeInto("#audit-type", "RecordAccessed")
 		b.typeInto("#audit-subject", p.margueriteID.String())
-		b.click(`form[aria-label="Audit filters"] button`)
-		b.waitText("#audit tbody", "RecordAccessed")
+		askUntil(b, `form[aria-label="Audit filters"] button`, func() bool {
+			return strings.Contains(b.textOf("#audit tbody"), "RecordAccessed")
+		})
 		b.waitText("#audit tbody", "therapist")
 		if page := b.textOf("body"); strings.Contains(page, "Okonkwo") || strings.Contains(page, "Marguerite") {
 			t.Fatal("the audit trail shows a client's name")

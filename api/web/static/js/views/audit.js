@@ -10,6 +10,7 @@ const limit = 1000;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function auditView(ctx) {
+  let latest = 0; // only the newest load may paint
   const today = new Date(new Date().setHours(0, 0, 0, 0));
   const from = h("input", { id: "audit-from", type: "date", value: inputDate(addDays(today, -7)), required: true });
   const to = h("input", { id: "audit-to", type: "date", value: inputDate(addDays(today, 1)), required: true });
@@ -29,6 +30,7 @@ export function auditView(ctx) {
 
   async function load() {
     const g = ctx.generation;
+    const n = ++latest;
     const f = localDay(from.value);
     const t = localDay(to.value);
     if (!f || !t || t <= f) {
@@ -47,7 +49,7 @@ export function auditView(ctx) {
     fill(out, h("p", { class: "loading" }, "Loading the audit trail…"));
     try {
       const res = await get("/audit" + query(params));
-      if (!ctx.current(g)) return;
+      if (!ctx.current(g) || n !== latest) return;
       if (res.entries.length === 0) {
         fill(out, h("p", { class: "empty" }, "No entries in this period."));
         return;
@@ -63,7 +65,7 @@ export function auditView(ctx) {
           h("td", {}, e.accessed_what || ""),
           h("td", { class: "mono" }, e.stream_id))))));
     } catch (err) {
-      if (ctx.current(g)) fill(out, errorBox(err));
+      if (ctx.current(g) && n === latest) fill(out, errorBox(err));
     }
   }
 }

@@ -19,9 +19,11 @@ export function searchView(ctx) {
     form, out);
   document.title = "Find a client · Caseledger";
 
+  let latest = 0; // only the newest search may paint
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const g = ctx.generation;
+    const n = ++latest;
     const body = {};
     if (name.value.trim()) body.name = name.value.trim();
     if (email.value.trim()) body.email = email.value.trim();
@@ -33,7 +35,7 @@ export function searchView(ctx) {
     fill(out, h("p", { class: "loading" }, "Searching…"));
     try {
       const res = await post("/client-searches", body);
-      if (!ctx.current(g)) return;
+      if (!ctx.current(g) || n !== latest) return;
       const found = res.clients.sort(byName);
       fill(out, found.length === 0 ? h("p", { class: "empty" }, "No client matches.") : h("table", {},
         h("caption", {}, `${found.length} found`),
@@ -43,7 +45,7 @@ export function searchView(ctx) {
           h("td", {}, calendarDate(c.details.date_of_birth)),
           h("td", {}, humanize(c.status), c.erasure_pending ? h("span", { class: "tag warn" }, "erasure pending") : null))))));
     } catch (err) {
-      if (ctx.current(g)) fill(out, errorBox(err));
+      if (ctx.current(g) && n === latest) fill(out, errorBox(err));
     }
   });
   name.focus();

@@ -7,6 +7,7 @@ import { errorBox } from "../messages.js";
 import { addDays, dateTime, fullName, humanize, inputDate, localDay, longDate, time } from "../format.js";
 
 export function todayView(ctx) {
+  let latest = 0; // only the newest load may paint
   const day = h("input", { id: "day", type: "date", value: inputDate(new Date()) });
   const list = h("div", { id: "day-list", "aria-live": "polite" });
   const title = h("h1", { id: "day-title" });
@@ -19,13 +20,14 @@ export function todayView(ctx) {
 
   async function load() {
     const g = ctx.generation;
+    const n = ++latest;
     const d = localDay(day.value) || new Date(new Date().setHours(0, 0, 0, 0));
     title.textContent = inputDate(d) === inputDate(new Date()) ? `Today, ${longDate(d)}` : longDate(d);
     fill(list, h("p", { class: "loading" }, "Loading appointments…"));
     try {
       const range = { from: d.toISOString(), to: addDays(d, 1).toISOString() };
       const [appts, clients] = await Promise.all([get("/appointments" + query(range)), get("/clients")]);
-      if (!ctx.current(g)) return;
+      if (!ctx.current(g) || n !== latest) return;
       const names = new Map(clients.clients.map((c) => [c.id, fullName(c.details)]));
       const rows = appts.appointments.sort((a, b) => a.start.localeCompare(b.start));
       if (rows.length === 0) {
@@ -39,7 +41,7 @@ export function todayView(ctx) {
           a.video_link ? h("span", { class: "hint" }, " · video") : null),
         h("span", { class: a.status === "booked" ? "tag" : "tag warn" }, humanize(a.status))))));
     } catch (err) {
-      if (ctx.current(g)) fill(list, errorBox(err));
+      if (ctx.current(g) && n === latest) fill(list, errorBox(err));
     }
   }
 }

@@ -7,6 +7,7 @@ import { errorBox } from "../messages.js";
 import { addDays, calendarDate, inputDate, localDay, money, shortID } from "../format.js";
 
 export function utilisationView(ctx) {
+  let latest = 0; // only the newest load may paint
   const today = new Date(new Date().setHours(0, 0, 0, 0));
   const monday = addDays(today, -((today.getDay() + 6) % 7));
   const from = h("input", { id: "from", type: "date", value: inputDate(addDays(monday, -28)), required: true });
@@ -24,6 +25,7 @@ export function utilisationView(ctx) {
 
   async function load() {
     const g = ctx.generation;
+    const n = ++latest;
     const f = localDay(from.value);
     const t = localDay(to.value);
     if (!f || !t || t <= f) {
@@ -33,7 +35,7 @@ export function utilisationView(ctx) {
     fill(out, h("p", { class: "loading" }, "Loading report…"));
     try {
       const res = await get("/reports/utilisation" + query({ from: f.toISOString(), to: t.toISOString() }));
-      if (!ctx.current(g)) return;
+      if (!ctx.current(g) || n !== latest) return;
       const weeks = res.weeks.sort((a, b) => a.week_start.localeCompare(b.week_start) || a.therapist_id.localeCompare(b.therapist_id));
       if (weeks.length === 0) {
         fill(out, h("p", { class: "empty" }, "No appointments in this period."));
@@ -53,7 +55,7 @@ export function utilisationView(ctx) {
           num(hours(w.booked_minutes)), num(hours(w.delivered_minutes)),
           h("td", { class: "num" }, Object.entries(w.fees_minor || {}).map(([cur, v]) => money(v, cur)).join(", ") || "—"))))));
     } catch (err) {
-      if (ctx.current(g)) fill(out, errorBox(err));
+      if (ctx.current(g) && n === latest) fill(out, errorBox(err));
     }
   }
 }
