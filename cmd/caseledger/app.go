@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,6 +39,8 @@ const shutdownTimeout = 15 * time.Second
 type Main struct {
 	// Config is the validated configuration.
 	Config Config
+	// Stdin is read only by subcommands that say so (a password); NewMain's default is empty.
+	Stdin io.Reader
 	// Stdout receives a subcommand's results; Stderr receives the JSON logs.
 	Stdout, Stderr io.Writer
 	// Logger writes structured JSON logs to Stderr. Logs carry ids, never personal data.
@@ -78,6 +81,7 @@ func NewMain(cfg Config, stdout, stderr io.Writer) *Main {
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	return &Main{
 		Config:    cfg,
+		Stdin:     strings.NewReader(""),
 		Stdout:    stdout,
 		Stderr:    stderr,
 		Logger:    slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})),

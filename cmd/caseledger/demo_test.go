@@ -203,7 +203,9 @@ func serveBriefly(t *testing.T, vars map[string]string) string {
 	var out, logs syncBuffer
 	lookup := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
 	code := make(chan int, 1)
-	go func() { code <- main.Dispatch(ctx, []string{"serve", "--demo"}, lookup, &out, &logs) }()
+	go func() {
+		code <- main.Dispatch(ctx, []string{"serve", "--demo"}, lookup, strings.NewReader(""), &out, &logs)
+	}()
 	for deadline := time.Now().Add(90 * time.Second); !strings.Contains(out.String(), "serving on"); time.Sleep(50 * time.Millisecond) {
 		select {
 		case c := <-code:

@@ -11,12 +11,19 @@ import (
 	"github.com/caseledger/caseledger/migrations/pgtest"
 )
 
-// dispatch runs the binary's entry point in-process with the given environment.
+// dispatch runs the binary's entry point in-process with the given environment and an empty
+// standard input.
 func dispatch(tb testing.TB, vars map[string]string, args ...string) (code int, stdout, stderr string) {
+	tb.Helper()
+	return dispatchStdin(tb, vars, "", args...)
+}
+
+// dispatchStdin runs the binary's entry point in-process with the given environment and stdin.
+func dispatchStdin(tb testing.TB, vars map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
 	tb.Helper()
 	var out, errOut bytes.Buffer
 	lookup := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
-	code = main.Dispatch(context.Background(), args, lookup, &out, &errOut)
+	code = main.Dispatch(context.Background(), args, lookup, strings.NewReader(stdin), &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 

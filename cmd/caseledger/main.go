@@ -13,7 +13,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := Dispatch(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr)
+	code := Dispatch(ctx, os.Args[1:], os.LookupEnv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
@@ -21,8 +21,10 @@ func main() {
 // Dispatch runs the subcommand named by args[0] with the rest of args and returns the process exit
 // status: 0 on success (and for -h), 2 for a command-line or configuration mistake, 1 for any other
 // failure, whose message goes to stderr. lookupEnv (os.LookupEnv) is the only source of
-// configuration besides the subcommand's own flags. The Main given to the subcommand is closed before Dispatch returns.
-func Dispatch(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) int {
+// configuration besides the subcommand's own flags; stdin is read only by subcommands that say so
+// (a password for `users create-admin`). The Main given to the subcommand is closed before
+// Dispatch returns.
+func Dispatch(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		_ = printHelp(stderr, "")
 		return 2
@@ -56,6 +58,7 @@ func Dispatch(ctx context.Context, args []string, lookupEnv func(string) (string
 	}
 	m := NewMain(cfg, stdout, stderr)
 	m.LookupEnv = lookupEnv
+	m.Stdin = stdin
 	err = c.Run(ctx, m, rest)
 	if cerr := m.Close(); err == nil {
 		err = cerr
