@@ -98,3 +98,38 @@ func TestLateCommitIsNeverSkipped(t *testing.T) {
 		})
 	}
 }
+
+// TestOtherDatabaseDoesNotHoldTheHorizon holds a transaction open in another database of the
+// same server: it cannot write this log, so ReadAll must not wait for it.
+func TestOtherDatabaseDoesNotHoldTheHorizon(t *testing.T) {
+	t.Parallel()
+	s, _ := newStore(t)
+	ctx := testCtx(t)
+	other := pgtest.Pool(t, pgtest.NewDatabase(t), "")
+	tx, err := other.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	if _, err := tx.Exec(ctx, `SELECT pg_current_xact_id()`); err != nil {
+		t.Fatal(err)
+	}
+	e := eventstoretest.Event(t, "Visible")
+	if _, err := s.Append(ctx, eventstoretest.Stream("here"), eventstore.NoStream(), e); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, err := s.ReadAll(ctx, eventstore.Start, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 1 && got[0].ID == e.ID {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ReadAll shows %d events while a transaction runs in another database, want the one appended", len(got))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

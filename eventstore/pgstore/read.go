@@ -24,12 +24,22 @@ const numColumns = 18
 var binaryResults = pgx.QueryResultFormats{pgx.BinaryFormatCode}
 
 // readAllSQL reads in global order and only below the visibility horizon: the oldest transaction
-// still running, mapped into tx_order. An event of a transaction that commits later can then never
-// be passed by a reader that already saw a later position.
+// still running when the statement's snapshot was taken, mapped into tx_order. An event of a
+// transaction that commits later can then never be passed by a reader that already saw a later
+// position. Transactions seen running in other databases of the server are left out of the
+// horizon (they cannot write this log), so a long transaction elsewhere does not hold it back;
+// a transaction that ended after the snapshot cannot be placed and is kept, which only delays.
 const readAllSQL = `SELECT ` + columns + ` FROM event_log
 	WHERE (tx_order, position) > ($1, $2)
-	  AND tx_order < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
-	                 + (SELECT xid_offset FROM event_log_xid)
+	  AND tx_order < (SELECT xid_offset FROM event_log_xid) + (
+	      SELECT coalesce(
+	          (SELECT min(x::text::bigint) FROM pg_snapshot_xip(s.snap) AS x
+	            WHERE x::text::bigint % 4294967296 NOT IN (
+	                SELECT a.backend_xid::text::bigint FROM pg_stat_get_activity(NULL) AS a
+	                 WHERE a.backend_xid IS NOT NULL
+	                   AND a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database()))),
+	          pg_snapshot_xmax(s.snap)::text::bigint)
+	        FROM (SELECT pg_current_snapshot() AS snap) AS s)
 	ORDER BY tx_order, position
 	LIMIT $3`
 
