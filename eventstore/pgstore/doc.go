@@ -10,8 +10,8 @@
 // Global order is (tx_order, position): the id of the writing transaction (plus an offset that
 // only changes after a restore into a new cluster) and the row's identity. Readers see an event
 // only once every transaction older than the oldest one still running has finished, so a reader
-// never passes an event that commits later. The horizon is the whole server's: a long transaction
-// anywhere on it delays (never reorders) what ReadAll shows.
+// never passes an event that commits later. A long transaction in the same database delays (never
+// reorders) what ReadAll shows; transactions seen running in other databases are left out.
 //
 // Tail wakes on in-process signals and on LISTEN/NOTIFY from other processes (sent after the
 // append commits, coalesced to one per NotifyInterval, never inside the append), re-reads with
