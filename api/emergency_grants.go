@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -29,14 +30,25 @@ func (g emergencyGrants) Record(ctx context.Context, e identity.EmergencyAccessG
 
 // Active reports whether therapist holds a grant on client live at now.
 func (g emergencyGrants) Active(ctx context.Context, therapist, client domain.ID, now time.Time) (bool, error) {
-	var ok bool
-	err := g.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM emergency_access
-		WHERE therapist_id = $1 AND client_id = $2 AND granted_at <= $3 AND expires_at > $3)`,
-		uuid.UUID(therapist), uuid.UUID(client), now).Scan(&ok)
-	if err != nil {
-		return false, fmt.Errorf("check emergency grant: %w", err)
+	_, ok, err := g.ActiveGrant(ctx, therapist, client, now)
+	return ok, err
+}
+
+// ActiveGrant returns the grant therapist holds on client live at now (the latest granted, when
+// several are), and false when there is none.
+func (g emergencyGrants) ActiveGrant(ctx context.Context, therapist, client domain.ID, now time.Time) (domain.ID, bool, error) {
+	var id uuid.UUID
+	err := g.pool.QueryRow(ctx, `SELECT grant_id FROM emergency_access
+		WHERE therapist_id = $1 AND client_id = $2 AND granted_at <= $3 AND expires_at > $3
+		ORDER BY granted_at DESC LIMIT 1`,
+		uuid.UUID(therapist), uuid.UUID(client), now).Scan(&id)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return domain.ID{}, false, nil
+	case err != nil:
+		return domain.ID{}, false, fmt.Errorf("check emergency grant: %w", err)
 	}
-	return ok, nil
+	return domain.ID(id), true, nil
 }
 
 // grantRow is one line of the DPO's list.

@@ -131,7 +131,7 @@ func (s *server) readNotes(r *http.Request, a domain.Actor, clientID, noteID dom
 	if kind == "" {
 		kind = note.KindProgress
 	}
-	notes, err := commands.NewReadNoteHandler(s.deps()).Handle(r.Context(), a, commands.ReadNote{ClientID: clientID, NoteID: noteID, Kind: kind, Purpose: purposeParam(r)})
+	notes, err := commands.NewReadNoteHandler(s.deps()).WithEmergencyGrants(s.grants).Handle(r.Context(), a, commands.ReadNote{ClientID: clientID, NoteID: noteID, Kind: kind, Purpose: purposeParam(r), Emergency: r.URL.Query().Get("emergency") == "true"})
 	if err != nil {
 		return notesResponse{}, err
 	}

@@ -45,6 +45,12 @@ type notebookContext struct {
 // loadNotebook loads the client (checking actor may see them) and their notebook of kind. The
 // practice is left nil: only writing commands need it (changeNotebook loads it).
 func loadNotebook(ctx context.Context, d Deps, actor domain.Actor, clientID domain.ID, kind note.Kind) (notebookContext, error) {
+	return openNotebook(ctx, d, clientID, kind, func(c *client.Client) error { return c.Visible(actor) })
+}
+
+// openNotebook loads the client, lets check refuse (before any note is read), then loads their
+// notebook of kind.
+func openNotebook(ctx context.Context, d Deps, clientID domain.ID, kind note.Kind, check func(*client.Client) error) (notebookContext, error) {
 	kind, err := noteKind(kind)
 	if err != nil {
 		return notebookContext{}, err
@@ -53,7 +59,7 @@ func loadNotebook(ctx context.Context, d Deps, actor domain.Actor, clientID doma
 	if err != nil {
 		return notebookContext{}, err
 	}
-	if err := c.Visible(actor); err != nil {
+	if err := check(c); err != nil {
 		return notebookContext{}, err
 	}
 	l, err := loadStream(ctx, d, NotesStream(clientID, kind), note.Decode)

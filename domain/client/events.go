@@ -112,7 +112,10 @@ type RecordAccessed struct {
 	What    string       `json:"what"`
 	ID      domain.ID    `json:"id,omitzero"`
 	Purpose string       `json:"purpose"`
-	At      time.Time    `json:"at"`
+	// GrantID is the break-glass grant the read was made under (Purpose EmergencyPurpose); zero
+	// for an ordinary read.
+	GrantID domain.ID `json:"grant_id,omitzero"`
+	At      time.Time `json:"at"`
 }
 
 // ErasureRequested records a request to erase the client (Art. 17), by the client or the DPO.

@@ -302,6 +302,45 @@ func (b *Notebook) List(actor domain.Actor, c *client.Client) ([]Note, error) {
 	return out, nil
 }
 
+// ReadInEmergency returns a copy of progress note id for a therapist reading under a break-glass
+// grant that the caller has checked is live. Psychotherapy notes stay with their author: in a
+// psychotherapy notebook every note is KindNotFound, as is a missing note. Roles other than
+// therapist get KindForbidden ("read_note_forbidden").
+func (b *Notebook) ReadInEmergency(actor domain.Actor, id domain.ID) (Note, error) {
+	if err := b.emergencyReader(actor); err != nil {
+		return Note{}, err
+	}
+	n := b.notes[id]
+	if n == nil {
+		return Note{}, domain.NotFound("note", id)
+	}
+	return n.clone(), nil
+}
+
+// ListInEmergency returns copies of every progress note, oldest first, with the authorisation of
+// ReadInEmergency (a psychotherapy notebook is KindNotFound as a whole).
+func (b *Notebook) ListInEmergency(actor domain.Actor) ([]Note, error) {
+	if err := b.emergencyReader(actor); err != nil {
+		return nil, err
+	}
+	out := make([]Note, 0, len(b.order))
+	for _, id := range b.order {
+		out = append(out, b.notes[id].clone())
+	}
+	return out, nil
+}
+
+// emergencyReader authorises a break-glass read of this notebook by actor.
+func (b *Notebook) emergencyReader(actor domain.Actor) error {
+	if actor.Role != domain.RoleTherapist {
+		return domain.Forbidden("read_note_forbidden", "only a therapist can read notes under emergency access")
+	}
+	if b.kind != KindProgress {
+		return domain.NotFound("client", b.clientID)
+	}
+	return nil
+}
+
 func (n *Note) clone() Note {
 	out := *n
 	out.Fields = maps.Clone(n.Fields)
