@@ -37,15 +37,10 @@ func (r *Reader) Appointments(ctx context.Context, actor domain.Actor, from, to 
 		return nil, domain.Invalid("period", "from must be before to")
 	}
 	var out []Appointment
-	err := r.as(ctx, actor, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT appointment_id, therapist_id, client_id, service_type_id, series_id,
-			starts_at, ends_at, status, booked_by, location_sealed, video_link_sealed, fee_minor, fee_currency
-			FROM rm_appointments WHERE starts_at >= $1 AND starts_at < $2`, from, to)
-		if err != nil {
-			return fmt.Errorf("projections: query appointments: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
+	err := r.read(ctx, actor, readQuery{what: "appointments", sql: `SELECT appointment_id, therapist_id, client_id,
+		service_type_id, series_id, starts_at, ends_at, status, booked_by, location_sealed, video_link_sealed,
+		fee_minor, fee_currency FROM rm_appointments WHERE starts_at >= $1 AND starts_at < $2`, args: []any{from, to},
+		row: func(rows pgx.Rows) error {
 			var (
 				a                     Appointment
 				id, therapist, cl, st uuid.UUID
@@ -65,6 +60,7 @@ func (r *Reader) Appointments(ctx context.Context, actor domain.Actor, from, to 
 			if feeMinor != nil && feeCurrency != nil {
 				a.FeeMinor, a.FeeCurrency = *feeMinor, *feeCurrency
 			}
+			var err error
 			if a.Location, err = r.openText(ctx, cl, "rm_appointments", id, "location_sealed", location); err != nil {
 				return err
 			}
@@ -72,9 +68,8 @@ func (r *Reader) Appointments(ctx context.Context, actor domain.Actor, from, to 
 				return err
 			}
 			out = append(out, a)
-		}
-		return rows.Err()
-	})
+			return nil
+		}})
 	sort.Slice(out, func(i, j int) bool {
 		if !out[i].Start.Equal(out[j].Start) {
 			return out[i].Start.Before(out[j].Start)

@@ -2,7 +2,6 @@ package projections
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -52,20 +51,15 @@ func (r *Reader) Audit(ctx context.Context, actor domain.Actor, q AuditQuery) ([
 		return nil, domain.Invalid("limit", "must be 1 to 10000")
 	}
 	var out []AuditEntry
-	err := r.as(ctx, actor, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT seq, event_id, stream_id, event_type, occurred_at, recorded_at,
-			actor_id, actor_role, subject_id, accessed_what, accessed_id
-			FROM rm_audit_trail
-			WHERE recorded_at >= $1 AND recorded_at < $2
-			  AND ($3::uuid IS NULL OR subject_id = $3) AND ($4::uuid IS NULL OR actor_id = $4)
-			  AND ($5 = '' OR event_type = $5)
-			ORDER BY seq LIMIT $6`,
-			q.From, q.To, nullID(toUUID(q.Subject)), nullID(toUUID(q.Actor)), q.EventType, q.Limit)
-		if err != nil {
-			return fmt.Errorf("projections: query audit trail: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
+	err := r.read(ctx, actor, readQuery{what: "audit trail", sql: `SELECT seq, event_id, stream_id, event_type,
+		occurred_at, recorded_at, actor_id, actor_role, subject_id, accessed_what, accessed_id
+		FROM rm_audit_trail
+		WHERE recorded_at >= $1 AND recorded_at < $2
+		  AND ($3::uuid IS NULL OR subject_id = $3) AND ($4::uuid IS NULL OR actor_id = $4)
+		  AND ($5 = '' OR event_type = $5)
+		ORDER BY seq LIMIT $6`,
+		args: []any{q.From, q.To, nullID(toUUID(q.Subject)), nullID(toUUID(q.Actor)), q.EventType, q.Limit},
+		row: func(rows pgx.Rows) error {
 			var (
 				a                 AuditEntry
 				id, actorID       uuid.UUID
@@ -87,8 +81,7 @@ func (r *Reader) Audit(ctx context.Context, actor domain.Actor, q AuditQuery) ([
 				a.AccessedID = domain.ID(*accessed)
 			}
 			out = append(out, a)
-		}
-		return rows.Err()
-	})
+			return nil
+		}})
 	return out, err
 }

@@ -45,23 +45,12 @@ const clientColumns = `client_id, practice_id, therapist_id, record_kind, status
 // Clients returns the clients the actor may see (a therapist: those whose record they hold; the
 // DPO: every client), sorted by family then given name.
 func (r *Reader) Clients(ctx context.Context, actor domain.Actor) ([]ClientRecord, error) {
-	var out []ClientRecord
-	err := r.as(ctx, actor, func(tx pgx.Tx) error {
-		var err error
-		out, err = r.queryClients(ctx, tx, `SELECT `+clientColumns+` FROM rm_clients`)
-		return err
-	})
-	return out, err
+	return r.readClients(ctx, actor, `SELECT `+clientColumns+` FROM rm_clients`)
 }
 
 // Client returns one client, or a NotFound error when it does not exist or the actor may not see it.
 func (r *Reader) Client(ctx context.Context, actor domain.Actor, id domain.ID) (ClientRecord, error) {
-	var out []ClientRecord
-	err := r.as(ctx, actor, func(tx pgx.Tx) error {
-		var err error
-		out, err = r.queryClients(ctx, tx, `SELECT `+clientColumns+` FROM rm_clients WHERE client_id = $1`, toUUID(id))
-		return err
-	})
+	out, err := r.readClients(ctx, actor, `SELECT `+clientColumns+` FROM rm_clients WHERE client_id = $1`, toUUID(id))
 	if err != nil {
 		return ClientRecord{}, err
 	}
@@ -117,24 +106,13 @@ func (r *Reader) FindClients(ctx context.Context, actor domain.Actor, q ClientQu
 			WHERE t.purpose = $%d AND t.token = ANY($%d) GROUP BY t.client_id
 			HAVING count(DISTINCT t.token) = cardinality($%d::bytea[]))`, len(args)-1, len(args), len(args))
 	}
-	var out []ClientRecord
-	err := r.as(ctx, actor, func(tx pgx.Tx) error {
-		var err error
-		out, err = r.queryClients(ctx, tx, sql, args...)
-		return err
-	})
-	return out, err
+	return r.readClients(ctx, actor, sql, args...)
 }
 
-// queryClients runs a query of clientColumns, opens every row's details and sorts the result.
-func (r *Reader) queryClients(ctx context.Context, tx pgx.Tx, sql string, args ...any) ([]ClientRecord, error) {
-	rows, err := tx.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, fmt.Errorf("projections: query clients: %w", err)
-	}
-	defer rows.Close()
+// readClients reads rows of clientColumns as actor, opens every row's details and sorts the result.
+func (r *Reader) readClients(ctx context.Context, actor domain.Actor, sql string, args ...any) ([]ClientRecord, error) {
 	var out []ClientRecord
-	for rows.Next() {
+	err := r.read(ctx, actor, readQuery{what: "clients", sql: sql, args: args, row: func(rows pgx.Rows) error {
 		var (
 			c            ClientRecord
 			id, practice uuid.UUID
@@ -144,7 +122,7 @@ func (r *Reader) queryClients(ctx context.Context, tx pgx.Tx, sql string, args .
 		)
 		if err := rows.Scan(&id, &practice, &therapist, &c.RecordKind, &c.Status, &c.Restricted,
 			&c.ErasurePending, &sealed, &c.RegisteredAt, &dischargedOn); err != nil {
-			return nil, err
+			return err
 		}
 		c.ClientID, c.PracticeID = domain.ID(id), domain.ID(practice)
 		if therapist != nil {
@@ -155,14 +133,15 @@ func (r *Reader) queryClients(ctx context.Context, tx pgx.Tx, sql string, args .
 		}
 		plain, err := r.keys.OpenValue(ctx, id, sealed, fieldAD("rm_clients", id, "details_sealed"))
 		if err != nil {
-			return nil, fmt.Errorf("projections: open details of client %s: %w", id, err)
+			return fmt.Errorf("projections: open details of client %s: %w", id, err)
 		}
 		if err := json.Unmarshal(plain, &c.Details); err != nil {
-			return nil, fmt.Errorf("projections: details of client %s do not decode", id)
+			return fmt.Errorf("projections: details of client %s do not decode", id)
 		}
 		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}})
+	if err != nil {
 		return nil, err
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -193,14 +172,9 @@ type Consent struct {
 // list when there are none or the client is not visible.
 func (r *Reader) Consents(ctx context.Context, actor domain.Actor, clientID domain.ID) ([]Consent, error) {
 	var out []Consent
-	err := r.as(ctx, actor, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT client_id, service_type_id, status, version, content_hash,
-			signed_at, withdrawn_at FROM rm_consents WHERE client_id = $1 ORDER BY service_type_id`, toUUID(clientID))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+	err := r.read(ctx, actor, readQuery{what: "consents", sql: `SELECT client_id, service_type_id, status, version,
+		content_hash, signed_at, withdrawn_at FROM rm_consents WHERE client_id = $1 ORDER BY service_type_id`,
+		args: []any{toUUID(clientID)}, row: func(rows pgx.Rows) error {
 			var c Consent
 			var cid, st uuid.UUID
 			var withdrawn *time.Time
@@ -212,8 +186,7 @@ func (r *Reader) Consents(ctx context.Context, actor domain.Actor, clientID doma
 				c.WithdrawnAt = *withdrawn
 			}
 			out = append(out, c)
-		}
-		return rows.Err()
-	})
+			return nil
+		}})
 	return out, err
 }

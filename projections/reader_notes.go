@@ -3,7 +3,6 @@ package projections
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -52,13 +51,7 @@ const noteColumns = `note_id, client_id, author_id, kind, template_id, appointme
 // Notes returns the metadata of a client's notes the actor may see (the therapist who holds the
 // record: progress notes, and the psychotherapy notes they wrote), oldest first; nothing is opened.
 func (r *Reader) Notes(ctx context.Context, actor domain.Actor, clientID domain.ID) ([]NoteMeta, error) {
-	var out []NoteMeta
-	err := r.as(ctx, actor, func(tx pgx.Tx) error {
-		var err error
-		out, err = queryNotes(ctx, tx, `SELECT `+noteColumns+` FROM rm_notes WHERE client_id = $1`, toUUID(clientID))
-		return err
-	})
-	return out, err
+	return r.readNotes(ctx, actor, `SELECT `+noteColumns+` FROM rm_notes WHERE client_id = $1`, toUUID(clientID))
 }
 
 // Note opens one note and its addenda, or returns a NotFound error when it does not exist or the
@@ -66,46 +59,43 @@ func (r *Reader) Notes(ctx context.Context, actor domain.Actor, clientID domain.
 func (r *Reader) Note(ctx context.Context, actor domain.Actor, noteID domain.ID) (NoteContent, error) {
 	var out NoteContent
 	found := false
-	err := r.as(ctx, actor, func(tx pgx.Tx) error {
-		var body []byte
-		row := tx.QueryRow(ctx, `SELECT `+noteColumns+`, body_sealed FROM rm_notes WHERE note_id = $1`, toUUID(noteID))
-		m, err := scanNote(row, &body)
-		if errors.Is(err, pgx.ErrNoRows) {
+	id := toUUID(noteID)
+	// The addenda are read in the same round trip; they count only when the note itself is visible.
+	err := r.read(ctx, actor, readQuery{what: "note", sql: `SELECT ` + noteColumns + `, body_sealed FROM rm_notes WHERE note_id = $1`,
+		args: []any{id}, row: func(rows pgx.Rows) error {
+			var body []byte
+			m, err := scanNote(rows, &body)
+			if err != nil {
+				return err
+			}
+			found, out.NoteMeta = true, m
+			plain, err := r.keys.OpenValue(ctx, uuid.UUID(m.ClientID), body, fieldAD("rm_notes", id, "body_sealed"))
+			if err != nil {
+				return fmt.Errorf("projections: open note %s: %w", id, err)
+			}
+			if err := json.Unmarshal(plain, &out.Fields); err != nil {
+				return fmt.Errorf("projections: note %s does not decode", id)
+			}
+			return nil
+		}}, readQuery{what: "note addenda", sql: `SELECT addendum_id, author_id, text_sealed, added_at FROM rm_note_addenda
+		WHERE note_id = $1 ORDER BY added_at, addendum_id`, args: []any{id}, row: func(rows pgx.Rows) error {
+		if !found {
 			return nil
 		}
-		if err != nil {
+		var a Addendum
+		var aid, author uuid.UUID
+		var sealed []byte
+		if err := rows.Scan(&aid, &author, &sealed, &a.AddedAt); err != nil {
 			return err
 		}
-		found, out.NoteMeta = true, m
-		id, client := uuid.UUID(m.NoteID), uuid.UUID(m.ClientID)
-		plain, err := r.keys.OpenValue(ctx, client, body, fieldAD("rm_notes", id, "body_sealed"))
-		if err != nil {
-			return fmt.Errorf("projections: open note %s: %w", id, err)
-		}
-		if err := json.Unmarshal(plain, &out.Fields); err != nil {
-			return fmt.Errorf("projections: note %s does not decode", id)
-		}
-		rows, err := tx.Query(ctx, `SELECT addendum_id, author_id, text_sealed, added_at FROM rm_note_addenda
-			WHERE note_id = $1 ORDER BY added_at, addendum_id`, id)
-		if err != nil {
+		a.AddendumID, a.AuthorID = domain.ID(aid), domain.ID(author)
+		var err error
+		if a.Text, err = r.openText(ctx, uuid.UUID(out.ClientID), "rm_note_addenda", aid, "text_sealed", sealed); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var a Addendum
-			var aid, author uuid.UUID
-			var sealed []byte
-			if err := rows.Scan(&aid, &author, &sealed, &a.AddedAt); err != nil {
-				return err
-			}
-			a.AddendumID, a.AuthorID = domain.ID(aid), domain.ID(author)
-			if a.Text, err = r.openText(ctx, client, "rm_note_addenda", aid, "text_sealed", sealed); err != nil {
-				return err
-			}
-			out.Addenda = append(out.Addenda, a)
-		}
-		return rows.Err()
-	})
+		out.Addenda = append(out.Addenda, a)
+		return nil
+	}})
 	if err != nil {
 		return NoteContent{}, err
 	}
@@ -131,33 +121,25 @@ func (r *Reader) SearchNotes(ctx context.Context, actor domain.Actor, query stri
 		}
 		tokens = append(tokens, t)
 	}
-	var out []NoteMeta
-	err := r.as(ctx, actor, func(tx pgx.Tx) error {
-		var err error
-		out, err = queryNotes(ctx, tx, `SELECT `+noteColumns+` FROM rm_notes WHERE note_id IN (
-			SELECT note_id FROM rm_note_tokens WHERE token = ANY($1) GROUP BY note_id
-			HAVING count(DISTINCT token) = cardinality($1::bytea[]))`, tokens)
-		return err
-	})
+	out, err := r.readNotes(ctx, actor, `SELECT `+noteColumns+` FROM rm_notes WHERE note_id IN (
+		SELECT note_id FROM rm_note_tokens WHERE token = ANY($1) GROUP BY note_id
+		HAVING count(DISTINCT token) = cardinality($1::bytea[]))`, tokens)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].DraftedAt.After(out[j].DraftedAt) })
 	return out, err
 }
 
-func queryNotes(ctx context.Context, tx pgx.Tx, sql string, args ...any) ([]NoteMeta, error) {
-	rows, err := tx.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, fmt.Errorf("projections: query notes: %w", err)
-	}
-	defer rows.Close()
+// readNotes reads rows of noteColumns as actor, oldest first.
+func (r *Reader) readNotes(ctx context.Context, actor domain.Actor, sql string, args ...any) ([]NoteMeta, error) {
 	var out []NoteMeta
-	for rows.Next() {
+	err := r.read(ctx, actor, readQuery{what: "notes", sql: sql, args: args, row: func(rows pgx.Rows) error {
 		m, err := scanNote(rows)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}})
+	if err != nil {
 		return nil, err
 	}
 	sort.SliceStable(out, func(i, j int) bool {

@@ -2,7 +2,6 @@ package projections
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -36,8 +35,7 @@ func (r *Reader) Utilisation(ctx context.Context, actor domain.Actor, from, to t
 		return nil, domain.Invalid("period", "from must be before to")
 	}
 	var out []WeeklyUtilisation
-	err := r.as(ctx, actor, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
+	err := r.read(ctx, actor, readQuery{what: "utilisation", sql: `
 			SELECT therapist_id, service_type_id, date_trunc('week', starts_at AT TIME ZONE 'UTC') AS week,
 			       count(*) FILTER (WHERE status IN ('booked', 'pending_approval')),
 			       count(*) FILTER (WHERE status = 'completed'),
@@ -52,12 +50,8 @@ func (r *Reader) Utilisation(ctx context.Context, actor domain.Actor, from, to t
 			               date_trunc('week', starts_at AT TIME ZONE 'UTC'), fee_currency) AS fee_sum
 			          FROM rm_practice_sessions s WHERE starts_at >= $1 AND starts_at < $2) s
 			 GROUP BY therapist_id, service_type_id, week
-			 ORDER BY week, therapist_id, service_type_id`, from, to)
-		if err != nil {
-			return fmt.Errorf("projections: query utilisation: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
+			 ORDER BY week, therapist_id, service_type_id`,
+		args: []any{from, to}, row: func(rows pgx.Rows) error {
 			var w WeeklyUtilisation
 			var therapist, st uuid.UUID
 			if err := rows.Scan(&therapist, &st, &w.WeekStart, &w.Scheduled, &w.Completed, &w.NoShow,
@@ -67,8 +61,7 @@ func (r *Reader) Utilisation(ctx context.Context, actor domain.Actor, from, to t
 			w.TherapistID, w.ServiceTypeID = domain.ID(therapist), domain.ID(st)
 			w.WeekStart = time.Date(w.WeekStart.Year(), w.WeekStart.Month(), w.WeekStart.Day(), 0, 0, 0, 0, time.UTC)
 			out = append(out, w)
-		}
-		return rows.Err()
-	})
+			return nil
+		}})
 	return out, err
 }
