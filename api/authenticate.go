@@ -43,10 +43,12 @@ func principalFrom(ctx context.Context) *principal {
 }
 
 // authenticate resolves the caller from a bearer token (Authorization: Bearer clt_...) or the
-// session cookie. A session past its idle timeout or absolute lifetime is deleted and answered
-// 401 "session_expired". Requests with a session cookie and an unsafe method must carry the
-// session's CSRF token in X-CSRF-Token, and an Origin header, when present, must be this host's
-// (403 "csrf_failed"). Bearer requests need no CSRF token: browsers never send them on their own.
+// session cookie, with one database round trip either way and nothing cached, so a revoked token
+// or session fails on the next request. A session past its idle timeout or absolute lifetime is
+// deleted and answered 401 "session_expired"; a live one records activity at most every
+// touchEvery (credentialStore.useSession). Requests with a session cookie and an unsafe method
+// must carry the session's CSRF token in X-CSRF-Token, and an Origin header, when present, must
+// be this host's (403 "csrf_failed"). Bearer requests need no CSRF token: browsers never send them on their own.
 func (s *server) authenticate(r *http.Request) (*principal, error) {
 	ctx := r.Context()
 	now := s.clock.Now()
@@ -68,23 +70,16 @@ func (s *server) authenticate(r *http.Request) (*principal, error) {
 	if err != nil || c.Value == "" {
 		return nil, errUnauthenticated
 	}
-	sess, err := s.creds.session(ctx, c.Value)
+	use := sessionUse{now: now, idle: s.cfg.Policy.IdleTimeout, lifetime: s.cfg.Policy.SessionLifetime, unsafe: unsafeMethod(r.Method)}
+	if use.unsafe && sameOrigin(r) && r.Header.Get(csrfHeader) != "" {
+		use.csrfHash = hashSecret(r.Header.Get(csrfHeader))
+	}
+	sess, err := s.creds.useSession(ctx, c.Value, use)
 	if err != nil {
 		return nil, err
 	}
-	if now.Sub(sess.lastSeen) >= s.cfg.Policy.IdleTimeout || now.Sub(sess.createdAt) >= s.cfg.Policy.SessionLifetime {
-		if err := s.creds.deleteSession(ctx, sess.hash); err != nil {
-			return nil, err
-		}
-		return nil, errSessionExpired
-	}
-	if unsafeMethod(r.Method) {
+	if use.unsafe {
 		if err := checkCSRF(r, sess.csrfHash); err != nil {
-			return nil, err
-		}
-	}
-	if now.Sub(sess.lastSeen) >= touchEvery {
-		if err := s.creds.touchSession(ctx, sess.hash, now); err != nil {
 			return nil, err
 		}
 	}
@@ -100,17 +95,24 @@ var errCSRF = apiError(domain.KindForbidden, "csrf_failed", "unsafe requests wit
 // checkCSRF compares the X-CSRF-Token header with the session's token hash in constant time and
 // refuses a cross-origin Origin header.
 func checkCSRF(r *http.Request, want []byte) error {
-	if o := r.Header.Get("Origin"); o != "" {
-		u, err := url.Parse(o)
-		if err != nil || u.Host != r.Host {
-			return errCSRF
-		}
+	if !sameOrigin(r) {
+		return errCSRF
 	}
 	got := r.Header.Get(csrfHeader)
 	if got == "" || subtle.ConstantTimeCompare(hashSecret(got), want) != 1 {
 		return errCSRF
 	}
 	return nil
+}
+
+// sameOrigin is false when the request carries an Origin header that is not this host.
+func sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	u, err := url.Parse(o)
+	return err == nil && u.Host == r.Host
 }
 
 // setSessionCookie sends the session secret: Secure, HttpOnly, SameSite=Strict, host-only.

@@ -74,29 +74,57 @@ func (c credentialStore) createSession(ctx context.Context, id domain.ID, actor 
 	return secret, csrf, nil
 }
 
-// session returns the session whose secret is secret, or a KindInvalid "unauthenticated" error.
-func (c credentialStore) session(ctx context.Context, secret string) (session, error) {
+// sessionUse is one request's use of a session: when it happens, the session policy it is held
+// to, and the CSRF proof it brings.
+type sessionUse struct {
+	now            time.Time
+	idle, lifetime time.Duration
+	// unsafe is set for a method that changes state; csrfHash is then the SHA-256 of the
+	// X-CSRF-Token the request sent, or nil when it sent none or came from a foreign Origin.
+	unsafe   bool
+	csrfHash []byte
+}
+
+// useSession looks up the session whose secret is secret and settles its expiry and activity in
+// one statement, one round trip, on the row as it was before the request:
+//   - an unknown secret (never issued, signed out, revoked) is errUnauthenticated;
+//   - a session idle for u.idle or older than u.lifetime is deleted and errSessionExpired;
+//   - otherwise last_seen_at becomes u.now when it is touchEvery or more behind (so a busy session
+//     costs a write every touchEvery, not one per request), unless the request is unsafe and its
+//     CSRF token does not match: a refused request never keeps a session alive.
+//
+// Nothing is cached: revoking or deleting the row ends the session on the very next request. The
+// caller still checks the CSRF token itself (checkCSRF, in constant time) before acting.
+func (c credentialStore) useSession(ctx context.Context, secret string, u sessionUse) (session, error) {
 	s := session{hash: hashSecret(secret)}
 	var id, user uuid.UUID
 	var role string
-	err := c.pool.QueryRow(ctx, `SELECT session_id, user_id, role, stage, csrf_hash, created_at, last_seen_at
-		FROM api_sessions WHERE secret_hash = $1`, s.hash).Scan(&id, &user, &role, &s.stage, &s.csrfHash, &s.createdAt, &s.lastSeen)
+	var expired bool
+	err := c.pool.QueryRow(ctx, `WITH s AS (
+			SELECT session_id, user_id, role, stage, csrf_hash, created_at, last_seen_at,
+			       last_seen_at <= $2 OR created_at <= $3 AS expired
+			  FROM api_sessions WHERE secret_hash = $1
+		), ended AS (
+			DELETE FROM api_sessions WHERE secret_hash = $1 AND (last_seen_at <= $2 OR created_at <= $3)
+		), touched AS (
+			UPDATE api_sessions SET last_seen_at = $5
+			 WHERE secret_hash = $1 AND last_seen_at > $2 AND created_at > $3 AND last_seen_at <= $4
+			   AND (NOT $6 OR csrf_hash = $7)
+		)
+		SELECT session_id, user_id, role, stage, csrf_hash, created_at, last_seen_at, expired FROM s`,
+		s.hash, u.now.Add(-u.idle), u.now.Add(-u.lifetime), u.now.Add(-touchEvery), u.now, u.unsafe, u.csrfHash).
+		Scan(&id, &user, &role, &s.stage, &s.csrfHash, &s.createdAt, &s.lastSeen, &expired)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return session{}, errUnauthenticated
 	}
 	if err != nil {
 		return session{}, fmt.Errorf("read session: %w", err)
 	}
+	if expired {
+		return session{}, errSessionExpired
+	}
 	s.id, s.actor = domain.ID(id), domain.Actor{UserID: domain.ID(user), Role: domain.Role(role)}
 	return s, nil
-}
-
-// touchSession records activity at now.
-func (c credentialStore) touchSession(ctx context.Context, hash []byte, now time.Time) error {
-	if _, err := c.pool.Exec(ctx, `UPDATE api_sessions SET last_seen_at = $2 WHERE secret_hash = $1 AND last_seen_at < $2`, hash, now); err != nil {
-		return fmt.Errorf("touch session: %w", err)
-	}
-	return nil
 }
 
 // setStage moves a session to stage.
