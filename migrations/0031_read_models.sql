@@ -6,6 +6,8 @@
 -- Personal data is stored only as ciphertext under the client's key (*_sealed columns, sealed with
 -- associated data binding table, row and column); plaintext columns hold ids, times, statuses,
 -- amounts and keyed blind-index tokens.
+-- Primary keys lead with the row's own id and end with the generation, so a projector's lookup of
+-- one row always uses its key, even in a freshly rebuilt table the planner has no statistics for.
 
 -- Projection "clients": each therapist's caseload, consents and search tokens.
 CREATE TABLE rm_clients (
@@ -23,7 +25,7 @@ CREATE TABLE rm_clients (
     registered_at   timestamptz NOT NULL,
     discharged_on   timestamptz,
     updated_at      timestamptz NOT NULL,
-    PRIMARY KEY (generation, client_id)
+    PRIMARY KEY (client_id, generation)
 );
 CREATE INDEX rm_clients_therapist ON rm_clients (generation, therapist_id);
 
@@ -34,7 +36,7 @@ CREATE TABLE rm_client_tokens (
     therapist_id uuid,
     purpose      text NOT NULL CHECK (purpose IN ('name', 'email', 'dob')),
     token        bytea NOT NULL,
-    PRIMARY KEY (generation, client_id, purpose, token)
+    PRIMARY KEY (client_id, purpose, token, generation)
 );
 CREATE INDEX rm_client_tokens_lookup ON rm_client_tokens (generation, purpose, token);
 
@@ -49,7 +51,7 @@ CREATE TABLE rm_consents (
     content_hash    text NOT NULL,
     signed_at       timestamptz NOT NULL,
     withdrawn_at    timestamptz,
-    PRIMARY KEY (generation, client_id, service_type_id)
+    PRIMARY KEY (client_id, service_type_id, generation)
 );
 
 -- Projection "appointments": each therapist's appointments and calendar.
@@ -70,7 +72,7 @@ CREATE TABLE rm_appointments (
     fee_minor          bigint,
     fee_currency       text,
     updated_at         timestamptz NOT NULL,
-    PRIMARY KEY (generation, appointment_id)
+    PRIMARY KEY (appointment_id, generation)
 );
 CREATE INDEX rm_appointments_calendar ON rm_appointments (generation, therapist_id, starts_at);
 CREATE INDEX rm_appointments_client ON rm_appointments (generation, client_id);
@@ -86,7 +88,7 @@ CREATE TABLE rm_practice_sessions (
     status          text NOT NULL,
     fee_minor       bigint,
     fee_currency    text,
-    PRIMARY KEY (generation, appointment_id)
+    PRIMARY KEY (appointment_id, generation)
 );
 CREATE INDEX rm_practice_sessions_week ON rm_practice_sessions (generation, starts_at);
 
@@ -96,7 +98,7 @@ CREATE TABLE rm_practice_session_subjects (
     generation     integer NOT NULL,
     appointment_id uuid NOT NULL,
     client_id      uuid NOT NULL,
-    PRIMARY KEY (generation, appointment_id)
+    PRIMARY KEY (appointment_id, generation)
 );
 CREATE INDEX rm_practice_session_subjects_client ON rm_practice_session_subjects (generation, client_id);
 
@@ -116,8 +118,8 @@ CREATE TABLE rm_audit_trail (
     -- accessed_what and accessed_id describe a RecordAccessed event (kind of data and its id).
     accessed_what  text,
     accessed_id    uuid,
-    PRIMARY KEY (generation, seq),
-    UNIQUE (generation, event_id)
+    PRIMARY KEY (seq, generation),
+    UNIQUE (event_id, generation)
 );
 CREATE INDEX rm_audit_trail_subject ON rm_audit_trail (generation, subject_id, recorded_at);
 CREATE INDEX rm_audit_trail_actor ON rm_audit_trail (generation, actor_id, recorded_at);
@@ -129,7 +131,7 @@ CREATE TABLE rm_audit_caseload (
     generation   integer NOT NULL,
     subject_id   uuid NOT NULL,
     therapist_id uuid,
-    PRIMARY KEY (generation, subject_id)
+    PRIMARY KEY (subject_id, generation)
 );
 CREATE INDEX rm_audit_caseload_therapist ON rm_audit_caseload (generation, therapist_id);
 

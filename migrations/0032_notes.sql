@@ -21,7 +21,7 @@ CREATE TABLE rm_notes (
     drafted_at     timestamptz NOT NULL,
     updated_at     timestamptz NOT NULL,
     signed_at      timestamptz,
-    PRIMARY KEY (generation, note_id)
+    PRIMARY KEY (note_id, generation)
 );
 CREATE INDEX rm_notes_client ON rm_notes (generation, client_id);
 
@@ -36,7 +36,7 @@ CREATE TABLE rm_note_addenda (
     kind         text NOT NULL,
     text_sealed  bytea NOT NULL,
     added_at     timestamptz NOT NULL,
-    PRIMARY KEY (generation, addendum_id)
+    PRIMARY KEY (addendum_id, generation)
 );
 CREATE INDEX rm_note_addenda_note ON rm_note_addenda (generation, note_id);
 
@@ -48,7 +48,7 @@ CREATE TABLE rm_note_tokens (
     author_id    uuid NOT NULL,
     kind         text NOT NULL,
     token        bytea NOT NULL,
-    PRIMARY KEY (generation, note_id, token)
+    PRIMARY KEY (note_id, token, generation)
 );
 CREATE INDEX rm_note_tokens_lookup ON rm_note_tokens (generation, token);
 
