@@ -18,11 +18,12 @@ var (
 	aaron      = map[string]string{"given_name": "Aaron", "family_name": "Abbott", "date_of_birth": "1979-11-03", "email": "aaron.abbott@client.example"}
 )
 
-// practice is the seeded data: staff, one practice, two clients of one therapist and an
-// appointment today at 12:00 UTC with the first.
+// practice is the seeded data: staff, one practice, two clients of one therapist and
+// appointments today at 12:00 UTC with the first and 15:00 UTC with the second.
 type practice struct {
 	s                         *stack
 	therapistID, margueriteID domain.ID
+	aaronAppointmentID        domain.ID
 	dpoCode                   func() string
 }
 
@@ -52,10 +53,13 @@ func seed(t *testing.T, s *stack) *practice {
 	serviceID := id.ID
 
 	thea := s.signIn(t, "thea@practice.example")
+	var aaronID domain.ID
 	for _, d := range []map[string]string{marguerite, aaron} {
 		thea.do(t, "POST", "/api/v1/clients", map[string]any{"practice_id": practiceID, "therapist_id": p.therapistID, "details": d}, http.StatusCreated, &id)
 		if d["given_name"] == marguerite["given_name"] {
 			p.margueriteID = id.ID
+		} else {
+			aaronID = id.ID
 		}
 	}
 	// Marguerite's portal account has her client id.
@@ -72,6 +76,14 @@ func seed(t *testing.T, s *stack) *practice {
 		"therapist_id": p.therapistID, "client_id": p.margueriteID, "service_type_id": serviceID,
 		"start": noon, "duration_minutes": 50, "location": "Room 3",
 	}, http.StatusCreated, nil)
+	var booked struct {
+		ID domain.ID `json:"appointment_id"`
+	}
+	thea.do(t, "POST", "/api/v1/appointments", map[string]any{
+		"therapist_id": p.therapistID, "client_id": aaronID, "service_type_id": serviceID,
+		"start": noon.Add(3 * time.Hour), "duration_minutes": 50, "location": "Room 1",
+	}, http.StatusCreated, &booked)
+	p.aaronAppointmentID = booked.ID
 
 	// The read models are eventually consistent: wait for the projections to show the seed.
 	deadline := time.Now().Add(waitFor)
@@ -84,7 +96,7 @@ func seed(t *testing.T, s *stack) *practice {
 		}
 		thea.do(t, "GET", "/api/v1/appointments?from="+noon.Add(-12*time.Hour).Format(time.RFC3339)+"&to="+noon.Add(12*time.Hour).Format(time.RFC3339), nil, http.StatusOK, &appts)
 		thea.do(t, "GET", "/api/v1/clients", nil, http.StatusOK, &clients)
-		if len(appts.Appointments) == 1 && len(clients.Clients) == 2 {
+		if len(appts.Appointments) == 2 && len(clients.Clients) == 2 {
 			return p
 		}
 		if time.Now().After(deadline) {
@@ -133,8 +145,14 @@ func TestBrowser(t *testing.T) {
 	p := seed(t, s)
 	b := newBrowser(t)
 	clientPath := "/app/clients/" + p.margueriteID.String()
+	// The steps build on each other: stop at the first that fails.
+	step := func(name string, f func(t *testing.T)) {
+		if !t.Run(name, f) {
+			t.FailNow()
+		}
+	}
 
-	t.Run("a wrong password shows the error", func(t *testing.T) {
+	step("a wrong password shows the error", func(t *testing.T) {
 		b.tb = t
 		b.open(s.srv.URL + "/")
 		signIn(b, "thea@practice.example", "not the password")
@@ -153,7 +171,7 @@ func TestBrowser(t *testing.T) {
 		noConsoleErrors(t, b)
 	})
 
-	t.Run("therapist: day view, caseload, record and a note", func(t *testing.T) {
+	step("therapist: day view, caseload, record and a note", func(t *testing.T) {
 		b.tb = t
 		signIn(b, "thea@practice.example", password)
 		b.waitText("#day-title", "Today")
@@ -163,6 +181,19 @@ func TestBrowser(t *testing.T) {
 		}
 		if got := b.path(); got != "/app/today" {
 			t.Fatalf("path %q", got)
+		}
+
+		appt := `#day-list li[data-appointment="` + p.aaronAppointmentID.String() + `"]`
+		b.waitText(appt, "Aaron Abbott")
+		b.click(appt + " button.cancel")
+		b.click(appt + " form button[type=submit]")
+		b.waitText(appt+" [role=alert]", "Give a reason for cancelling.")
+		b.typeInto("#reason-"+p.aaronAppointmentID.String(), "client asked to move to next week")
+		b.click(appt + " form button[type=submit]")
+		b.waitText(appt, "cancelled")
+		b.waitText("#status", "Appointment cancelled.")
+		if n := s.count(t, "appointment-"+p.aaronAppointmentID.String(), "AppointmentCancelled"); n != 1 {
+			t.Fatalf("%d AppointmentCancelled events, want 1", n)
 		}
 
 		b.click(`#nav a[href="/app/caseload"]`)
@@ -194,7 +225,7 @@ func TestBrowser(t *testing.T) {
 		noConsoleErrors(t, b)
 	})
 
-	t.Run("sign out ends the session", func(t *testing.T) {
+	step("sign out ends the session", func(t *testing.T) {
 		b.tb = t
 		b.click("#sign-out")
 		b.waitText("#sign-in-message", "You have signed out.")
@@ -210,7 +241,7 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
-	t.Run("practice manager sees the report and no client data", func(t *testing.T) {
+	step("practice manager sees the report and no client data", func(t *testing.T) {
 		b.tb = t
 		b.open(s.srv.URL + "/")
 		signIn(b, "manager@practice.example", password)
@@ -218,8 +249,8 @@ func TestBrowser(t *testing.T) {
 		// The utilisation projection may trail the others by a moment: ask again until it shows.
 		askUntil(b, `form[aria-label="Report period"] button`, func() bool {
 			var v string
-			b.script(&v, `const c = document.querySelector("#report tbody tr td:nth-child(4)"); return c ? c.innerText : "";`)
-			return v == "1"
+			b.script(&v, `const r = document.querySelector("#report tbody tr"); return r ? r.cells[3].innerText + "/" + r.cells[6].innerText : "";`)
+			return v == "1/1" // scheduled / cancelled
 		})
 		var page string
 		b.script(&page, `return document.documentElement.outerHTML + document.body.innerText + JSON.stringify(sessionStorage) + JSON.stringify(localStorage);`)
@@ -238,7 +269,7 @@ func TestBrowser(t *testing.T) {
 		b.waitText("#sign-in-message", "You have signed out.")
 	})
 
-	t.Run("DPO signs in with a second factor and finds a client", func(t *testing.T) {
+	step("DPO signs in with a second factor and finds a client", func(t *testing.T) {
 		b.tb = t
 		signIn(b, "dpo@practice.example", password)
 		b.waitText("#sign-in-error", "Enter the code from your authenticator app")
@@ -259,7 +290,7 @@ func TestBrowser(t *testing.T) {
 		noConsoleErrors(t, b)
 	})
 
-	t.Run("an unattended screen returns to sign-in at the idle timeout", func(t *testing.T) {
+	step("an unattended screen returns to sign-in at the idle timeout", func(t *testing.T) {
 		b.tb = t
 		// Shorten the UI's idle timer to one second (the API's timeout is the clock's to skip),
 		// then reload the record: its answers arm the timer.
@@ -274,7 +305,7 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
-	t.Run("signing in again returns to the same screen", func(t *testing.T) {
+	step("signing in again returns to the same screen", func(t *testing.T) {
 		b.tb = t
 		signIn(b, "dpo@practice.example", password)
 		b.waitText("#sign-in-error", "Enter the code from your authenticator app")
@@ -286,7 +317,7 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
-	t.Run("a request after the idle timeout returns to sign-in with a message", func(t *testing.T) {
+	step("a request after the idle timeout returns to sign-in with a message", func(t *testing.T) {
 		b.tb = t
 		b.click(`#nav a[href="/app/search"]`)
 		s.clock.Skip(s.policy.IdleTimeout + time.Minute)
@@ -299,7 +330,7 @@ func TestBrowser(t *testing.T) {
 		noConsoleErrors(t, b)
 	})
 
-	t.Run("client sees their own record only", func(t *testing.T) {
+	step("client sees their own record only", func(t *testing.T) {
 		b.tb = t
 		signIn(b, marguerite["email"], password)
 		b.waitText("#client-name", "Marguerite Okonkwo-Vance")
@@ -318,7 +349,7 @@ func TestBrowser(t *testing.T) {
 		b.waitText("#sign-in-message", "You have signed out.")
 	})
 
-	t.Run("staff enrol a second factor when the practice requires one; the auditor reads the trail", func(t *testing.T) {
+	step("staff enrol a second factor when the practice requires one; the auditor reads the trail", func(t *testing.T) {
 		b.tb = t
 		s.signIn(t, "admin@practice.example").do(t, "PUT", "/api/v1/security-settings", map[string]bool{"require_staff_totp": true}, http.StatusNoContent, nil)
 		signIn(b, "auditor@practice.example", password)

@@ -70,7 +70,7 @@ export function notesSection(ctx, clientID) {
     const fields = h("div");
     const alert = h("div", { role: "alert" });
     const save = h("button", { type: "submit" }, "Save draft");
-    const form = h("form", { "aria-labelledby": "draft-title" },
+    const form = h("form", { "aria-labelledby": "draft-title", novalidate: true },
       h("h3", { id: "draft-title" }, "New note"),
       h("div", { class: "row" }, field("Kind", kind), field("Template", template)),
       fields, alert, save);

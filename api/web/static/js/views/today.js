@@ -5,6 +5,7 @@ import { get, query } from "../api.js";
 import { field, fill, h, link } from "../dom.js";
 import { errorBox } from "../messages.js";
 import { addDays, dateTime, fullName, humanize, inputDate, localDay, longDate, time } from "../format.js";
+import { appointmentActions } from "./appointment_actions.js";
 
 export function todayView(ctx) {
   let latest = 0; // only the newest load may paint
@@ -34,12 +35,16 @@ export function todayView(ctx) {
         fill(list, h("p", { class: "empty" }, "No appointments on this day."));
         return;
       }
-      fill(list, h("ul", { class: "plain appointments", "aria-label": "Appointments" }, rows.map((a) => h("li", {},
-        h("span", {}, h("time", { datetime: a.start, title: dateTime(a.start) }, time(a.start)), "–", h("time", { datetime: a.end }, time(a.end))),
-        h("span", {}, link(`/app/clients/${a.client_id}`, names.get(a.client_id) || "Client record"),
-          a.location ? h("span", { class: "hint" }, ` · ${a.location}`) : null,
-          a.video_link ? h("span", { class: "hint" }, " · video") : null),
-        h("span", { class: a.status === "booked" ? "tag" : "tag warn" }, humanize(a.status))))));
+      fill(list, h("ul", { class: "plain appointments", "aria-label": "Appointments" }, rows.map((a) => {
+        const tag = h("span", { class: a.status === "booked" ? "tag" : "tag warn" }, humanize(a.status));
+        return h("li", { "data-appointment": a.id },
+          h("span", {}, h("time", { datetime: a.start, title: dateTime(a.start) }, time(a.start)), "–", h("time", { datetime: a.end }, time(a.end))),
+          h("span", {}, link(`/app/clients/${a.client_id}`, names.get(a.client_id) || "Client record"),
+            a.location ? h("span", { class: "hint" }, ` · ${a.location}`) : null,
+            a.video_link ? h("span", { class: "hint" }, " · video") : null,
+            appointmentActions(ctx, a, tag)),
+          tag);
+      })));
     } catch (err) {
       if (ctx.current(g) && n === latest) fill(list, errorBox(err));
     }
