@@ -17,6 +17,9 @@ type SARStatus struct {
 	ClientID   domain.ID // zero when the client was erased
 	ReceivedOn sar.Date
 	Status     sar.Status
+	// Regime and TimeZone are the rules the request follows.
+	Regime   sar.Regime
+	TimeZone string
 	// Due is the deadline on the day asked (zero while identity is pending since receipt);
 	// ClockRunning is false while identity or clarification is awaited.
 	Due          sar.Date
@@ -38,13 +41,13 @@ func NewListSARsHandler(d Deps, streams StreamLister) *ListSARsHandler {
 	return &ListSARsHandler{d: d, streams: streams}
 }
 
-// Handle returns every request ("sar-" streams) with its deadline as of on (default today), open
+// Handle returns every request ("sar-" streams) with its deadline as of on (default today in each
+// request's time zone), open
 // ones first by deadline, then closed ones by receipt. Only the DPO may list them.
 func (h *ListSARsHandler) Handle(ctx context.Context, actor domain.Actor, on sar.Date) ([]SARStatus, error) {
 	if actor.Role != domain.RoleDPO || actor.UserID.IsZero() {
 		return nil, domain.Forbidden("list_sars_forbidden", "only the DPO lists subject access requests")
 	}
-	day := sarToday(h.d, on)
 	heads, err := h.streams.StreamHeads(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list subject access requests: %w", err)
@@ -67,7 +70,12 @@ func (h *ListSARsHandler) Handle(ctx context.Context, actor domain.Actor, on sar
 		if err != nil {
 			return nil, err
 		}
-		s := SARStatus{RequestID: id, ClientID: r.Client(), ReceivedOn: r.ReceivedOn(), Status: r.Status(), ClockRunning: r.ClockRunning()}
+		day, err := requestDay(h.d, on, r)
+		if err != nil {
+			return nil, err
+		}
+		s := SARStatus{RequestID: id, ClientID: r.Client(), ReceivedOn: r.ReceivedOn(), Status: r.Status(), ClockRunning: r.ClockRunning(),
+			Regime: r.Regime(), TimeZone: r.TimeZone()}
 		if due, ok := r.Due(day); ok {
 			s.Due = due
 			open := s.Status == sar.StatusOpen || s.Status == sar.StatusReviewed

@@ -10,9 +10,11 @@ import (
 )
 
 // ReceiveSAR records a subject access request (UK GDPR Art. 15, HIPAA 164.524) from a client.
-// ReceivedOn defaults to today (UTC). Identity is sar.IdentityVerified when the requester's
-// identity is already known (the client through the signed-in portal), else sar.IdentityPending:
-// the statutory clock then starts only when identity is verified.
+// Regime, when set, overrides the practice's regime for this request; the practice's rules
+// (SetSARRules; default UK GDPR in UTC) give the rest. ReceivedOn defaults to today in the
+// practice's time zone. Identity is sar.IdentityVerified when the requester's identity is already
+// known (the client through the signed-in portal), else sar.IdentityPending: under UK GDPR the
+// statutory clock then starts only when identity is verified.
 type ReceiveSAR struct {
 	RequestID        domain.ID
 	ClientID         domain.ID
@@ -20,6 +22,7 @@ type ReceiveSAR struct {
 	Channel          sar.Channel
 	Identity         sar.Identity
 	ByRepresentative bool
+	Regime           sar.Regime
 }
 
 // ReceiveSARHandler handles ReceiveSAR. It is safe for concurrent use.
@@ -43,7 +46,18 @@ func (h *ReceiveSARHandler) Handle(ctx context.Context, actor domain.Actor, cmd 
 	if actor.Role == domain.RoleClient {
 		cmd.Channel, cmd.Identity, cmd.ByRepresentative = sar.ChannelPortal, sar.IdentityVerified, false
 	}
-	_, ev, err := sar.Receive(cmd.RequestID, cmd.ClientID, sarToday(h.d, cmd.ReceivedOn), cmd.Channel, cmd.Identity, cmd.ByRepresentative, h.d.Clock.Now().UTC())
+	rules, err := LoadSARRules(ctx, h.d, c.PracticeID())
+	if err != nil {
+		return err
+	}
+	if cmd.Regime != "" {
+		rules.Regime = cmd.Regime
+	}
+	received, err := sarDay(h.d, cmd.ReceivedOn, rules.TimeZone)
+	if err != nil {
+		return err
+	}
+	_, ev, err := sar.Receive(cmd.RequestID, cmd.ClientID, received, cmd.Channel, cmd.Identity, cmd.ByRepresentative, rules, h.d.Clock.Now().UTC())
 	if err != nil {
 		return err
 	}

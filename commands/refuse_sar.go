@@ -26,6 +26,10 @@ func NewRefuseSARHandler(d Deps) *RefuseSARHandler { return &RefuseSARHandler{d:
 // Handle appends SARRefused. Only the DPO may.
 func (h *RefuseSARHandler) Handle(ctx context.Context, actor domain.Actor, cmd RefuseSAR) error {
 	return changeSAR(ctx, h.d, actor, cmd.RequestID, "refuse", client.DPO, func(r *sar.Request, _ *client.Client) (domain.Event, error) {
-		return r.Refuse(cmd.Reason, cmd.Detail, sarToday(h.d, cmd.On), h.d.Clock.Now().UTC())
+		on, err := requestDay(h.d, cmd.On, r)
+		if err != nil {
+			return nil, err
+		}
+		return r.Refuse(cmd.Reason, cmd.Detail, on, h.d.Clock.Now().UTC())
 	})
 }

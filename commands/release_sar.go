@@ -10,7 +10,7 @@ import (
 
 // ReleaseSAR records that a reviewed request's export was given to the requester. Digest is the
 // hex SHA-256 of the released JSON export and Formats the formats given ("json", "html", "fhir").
-// On defaults to today.
+// On defaults to today in the request's time zone.
 type ReleaseSAR struct {
 	RequestID domain.ID
 	Formats   []string
@@ -28,6 +28,10 @@ func NewReleaseSARHandler(d Deps) *ReleaseSARHandler { return &ReleaseSARHandler
 // request must be reviewed and its identity verified.
 func (h *ReleaseSARHandler) Handle(ctx context.Context, actor domain.Actor, cmd ReleaseSAR) error {
 	return changeSAR(ctx, h.d, actor, cmd.RequestID, "release", client.DPO, func(r *sar.Request, _ *client.Client) (domain.Event, error) {
-		return r.Release(sarToday(h.d, cmd.On), cmd.Formats, cmd.Digest, h.d.Clock.Now().UTC())
+		on, err := requestDay(h.d, cmd.On, r)
+		if err != nil {
+			return nil, err
+		}
+		return r.Release(on, cmd.Formats, cmd.Digest, h.d.Clock.Now().UTC())
 	})
 }

@@ -10,7 +10,8 @@ import (
 
 // SARIdentity stops or restarts a request's statutory clock. Verified false records that the DPO
 // asked for proof of identity or clarification (the clock stops on On); Verified true records that
-// identity was verified by Method (the clock starts or restarts on On). On defaults to today.
+// identity was verified by Method (the clock starts or restarts on On). On defaults to today in
+// the request's time zone.
 type SARIdentity struct {
 	RequestID domain.ID
 	Verified  bool
@@ -29,9 +30,13 @@ func NewSARIdentityHandler(d Deps) *SARIdentityHandler { return &SARIdentityHand
 func (h *SARIdentityHandler) Handle(ctx context.Context, actor domain.Actor, cmd SARIdentity) error {
 	at := h.d.Clock.Now().UTC()
 	return changeSAR(ctx, h.d, actor, cmd.RequestID, "identity", client.DPO, func(r *sar.Request, _ *client.Client) (domain.Event, error) {
-		if cmd.Verified {
-			return r.VerifyIdentity(sarToday(h.d, cmd.On), cmd.Method, at)
+		on, err := requestDay(h.d, cmd.On, r)
+		if err != nil {
+			return nil, err
 		}
-		return r.RequestIdentity(sarToday(h.d, cmd.On), cmd.Reason, at)
+		if cmd.Verified {
+			return r.VerifyIdentity(on, cmd.Method, at)
+		}
+		return r.RequestIdentity(on, cmd.Reason, at)
 	})
 }

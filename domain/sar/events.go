@@ -48,8 +48,12 @@ type SARReceived struct {
 	Identity   Identity  `json:"identity"`
 	// ByRepresentative is true when someone acting for the client (a parent, a solicitor) made
 	// the request; their authority is part of the identity check.
-	ByRepresentative bool      `json:"by_representative,omitempty"`
-	At               time.Time `json:"at"`
+	ByRepresentative bool `json:"by_representative,omitempty"`
+	// Regime and TimeZone are the rules the request follows for good (empty in requests recorded
+	// before rules existed: UK GDPR, UTC).
+	Regime   Regime    `json:"regime,omitempty"`
+	TimeZone string    `json:"time_zone,omitempty"`
+	At       time.Time `json:"at"`
 }
 
 // SARIdentityRequested stops a running clock on On: the DPO asked for proof of identity or for
@@ -68,10 +72,15 @@ type SARIdentityVerified struct {
 	At     time.Time `json:"at"`
 }
 
-// SARExtended extends the deadline by Months (the total over all extensions is at most two) for a
-// complex or repeated request. NotifiedOn is when the requester was told, within the first month.
+// SARExtended extends the deadline. Under UK GDPR it adds Months (the total over all extensions
+// is at most two) for a complex or repeated request; under HIPAA it adds Days (at most 30, once)
+// and InWriting records that the requester got the written statement of reasons and of the date
+// of completion, Due. NotifiedOn is when the requester was told, within the first deadline.
 type SARExtended struct {
 	Months     int       `json:"months"`
+	Days       int       `json:"days,omitempty"`
+	InWriting  bool      `json:"in_writing,omitempty"`
+	Due        Date      `json:"due,omitzero"`
 	Reason     string    `json:"reason"`
 	NotifiedOn Date      `json:"notified_on"`
 	At         time.Time `json:"at"`

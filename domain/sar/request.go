@@ -31,6 +31,8 @@ type Request struct {
 	id, client domain.ID
 	receivedOn Date
 	status     Status
+	regime     Regime
+	zone       string
 	// clockStart is the date the statutory clock started; zero while identity is pending at
 	// receipt.
 	clockStart Date
@@ -38,15 +40,18 @@ type Request struct {
 	stoppedOn Date
 	// stoppedDays is the number of days the clock stood still after it first started.
 	stoppedDays int
-	extension   int
-	decisions   []ItemDecision
-	reviewer    domain.ID
-	releasedOn  Date
+	// extension is the months added (UK GDPR), extensionDays the days (HIPAA).
+	extension     int
+	extensionDays int
+	decisions     []ItemDecision
+	reviewer      domain.ID
+	releasedOn    Date
 }
 
-// Receive records a new request from client on receivedOn, with the identity check's state. It
-// returns the request and the event to append.
-func Receive(id, client domain.ID, receivedOn Date, ch Channel, identity Identity, byRepresentative bool, at time.Time) (*Request, SARReceived, error) {
+// Receive records a new request from client on receivedOn (a date in rules.TimeZone), with the
+// identity check's state, to be handled under rules for good. It returns the request and the
+// event to append.
+func Receive(id, client domain.ID, receivedOn Date, ch Channel, identity Identity, byRepresentative bool, rules Rules, at time.Time) (*Request, SARReceived, error) {
 	switch {
 	case id.IsZero():
 		return nil, SARReceived{}, domain.Invalid("request_id", "is empty")
@@ -59,8 +64,11 @@ func Receive(id, client domain.ID, receivedOn Date, ch Channel, identity Identit
 	case identity != IdentityVerified && identity != IdentityPending:
 		return nil, SARReceived{}, domain.Invalid("identity", "want verified or pending")
 	}
+	if err := rules.validate(); err != nil {
+		return nil, SARReceived{}, err
+	}
 	ev := SARReceived{RequestID: id, ClientID: client, ReceivedOn: receivedOn, Channel: ch,
-		Identity: identity, ByRepresentative: byRepresentative, At: at}
+		Identity: identity, ByRepresentative: byRepresentative, Regime: rules.Regime, TimeZone: rules.TimeZone, At: at}
 	r := &Request{}
 	r.Apply(ev)
 	return r, ev, nil
@@ -85,6 +93,10 @@ func (r *Request) Apply(ev domain.Event) {
 	switch e := ev.(type) {
 	case SARReceived:
 		r.id, r.client, r.receivedOn, r.status = e.RequestID, e.ClientID, e.ReceivedOn, StatusOpen
+		r.regime, r.zone = e.Regime.orDefault(), e.TimeZone
+		if r.zone == "" {
+			r.zone = DefaultTimeZone
+		}
 		if e.Identity == IdentityVerified {
 			r.clockStart = e.ReceivedOn
 		}
@@ -102,6 +114,7 @@ func (r *Request) Apply(ev domain.Event) {
 		}
 	case SARExtended:
 		r.extension += e.Months
+		r.extensionDays += e.Days
 	case SARReviewed:
 		r.decisions = append([]ItemDecision(nil), e.Decisions...)
 		r.reviewer = e.ReviewerID
@@ -120,19 +133,34 @@ func (r *Request) ReceivedOn() Date     { return r.receivedOn }
 func (r *Request) Status() Status       { return r.status }
 func (r *Request) Reviewer() domain.ID  { return r.reviewer }
 func (r *Request) ExtensionMonths() int { return r.extension }
+
+// ExtensionDays is the days added by a HIPAA extension (zero under UK GDPR).
+func (r *Request) ExtensionDays() int { return r.extensionDays }
+
+// Regime is the law whose deadline rules the request follows.
+func (r *Request) Regime() Regime { return r.regime }
+
+// TimeZone is the IANA zone in which the request's dates are counted; callers convert "now" to
+// a date in it.
+func (r *Request) TimeZone() string { return r.zone }
 func (r *Request) Decisions() []ItemDecision {
 	return append([]ItemDecision(nil), r.decisions...)
 }
 
-// ClockRunning reports whether the statutory clock runs: identity is verified and no request for
-// identity or clarification is outstanding.
+// ClockRunning reports whether identity is verified and no request for identity or clarification
+// is outstanding: under UK GDPR, whether the statutory clock runs. (Under HIPAA the deadline runs
+// from receipt regardless.) A request cannot be released while it is false.
 func (r *Request) ClockRunning() bool { return !r.clockStart.IsZero() && r.stoppedOn.IsZero() }
 
-// Due returns the deadline as it stands on today: one calendar month (plus any extension) from
-// the date the clock started, plus every day it stood still, counting a current stop up to today.
-// ok is false while identity has been pending since receipt: the clock has not started and there
-// is no deadline yet.
+// Due returns the deadline as it stands on today. Under UK GDPR: one calendar month (plus any
+// extension) from the date the clock started, plus every day it stood still, counting a current
+// stop up to today; ok is false while identity has been pending since receipt (the clock has not
+// started and there is no deadline yet). Under HIPAA: 30 days after receipt plus any extension,
+// whatever the identity check's state; ok is always true.
 func (r *Request) Due(today Date) (due Date, ok bool) {
+	if r.regime == RegimeHIPAA {
+		return r.receivedOn.AddDays(HIPAADays + r.extensionDays), true
+	}
 	if r.clockStart.IsZero() {
 		return Date{}, false
 	}
@@ -145,6 +173,9 @@ func (r *Request) Due(today Date) (due Date, ok bool) {
 
 // originalDue is the deadline before any extension, on the given date.
 func (r *Request) originalDue(today Date) (Date, bool) {
+	if r.regime == RegimeHIPAA {
+		return r.receivedOn.AddDays(HIPAADays), true
+	}
 	d, ok := r.Due(today)
 	if !ok {
 		return Date{}, false
@@ -206,26 +237,53 @@ func (r *Request) VerifyIdentity(on Date, method string, at time.Time) (SARIdent
 	return ev, nil
 }
 
-// Extend extends the deadline by months for a complex or repeated request. The requester must be
-// told within the first month (notifiedOn no later than the unextended deadline), the total
-// extension is at most MaxExtensionMonths, and the reason is required.
-func (r *Request) Extend(months int, reason string, notifiedOn Date, at time.Time) (SARExtended, error) {
+// Extension asks for a longer deadline: Months under UK GDPR, Days under HIPAA, with the reason
+// and the date the requester was told. InWriting says the requester got it in writing.
+type Extension struct {
+	Months     int
+	Days       int
+	Reason     string
+	NotifiedOn Date
+	InWriting  bool
+}
+
+// Extend extends the deadline for a complex or repeated request; the reason is required and the
+// requester must be told before the unextended deadline (KindConflict "sar_extension_late").
+// Under UK GDPR it adds x.Months, at most MaxExtensionMonths over all extensions, and x.Days must
+// be zero. Under HIPAA it adds x.Days (1 to HIPAADays), once only (KindConflict
+// "sar_already_extended"), x.Months must be zero, and x.InWriting must be true: the rule asks for
+// a written statement of the reasons and of the new date, which the event records as Due.
+func (r *Request) Extend(x Extension, at time.Time) (SARExtended, error) {
 	if err := r.closed(); err != nil {
 		return SARExtended{}, err
 	}
-	if months < 1 || r.extension+months > MaxExtensionMonths {
-		return SARExtended{}, domain.Invalid("months", fmt.Sprintf("the total extension must be 1 to %d months", MaxExtensionMonths))
+	var due Date
+	switch r.regime {
+	case RegimeHIPAA:
+		switch {
+		case x.Months != 0 || x.Days < 1 || x.Days > HIPAADays:
+			return SARExtended{}, domain.Invalid("days", fmt.Sprintf("a HIPAA extension is 1 to %d days", HIPAADays))
+		case r.extensionDays > 0:
+			return SARExtended{}, domain.Conflict("sar_already_extended", "a HIPAA request is extended once only")
+		case !x.InWriting:
+			return SARExtended{}, domain.Invalid("in_writing", "a HIPAA extension needs a written statement to the requester")
+		}
+		due = r.receivedOn.AddDays(HIPAADays + x.Days)
+	default:
+		if x.Days != 0 || x.Months < 1 || r.extension+x.Months > MaxExtensionMonths {
+			return SARExtended{}, domain.Invalid("months", fmt.Sprintf("the total extension must be 1 to %d months", MaxExtensionMonths))
+		}
 	}
-	if strings.TrimSpace(reason) == "" || len(reason) > maxReasonLen {
+	if strings.TrimSpace(x.Reason) == "" || len(x.Reason) > maxReasonLen {
 		return SARExtended{}, domain.Invalid("reason", "is required (at most 4000 bytes)")
 	}
-	if err := checkOn(notifiedOn, r.receivedOn); err != nil {
+	if err := checkOn(x.NotifiedOn, r.receivedOn); err != nil {
 		return SARExtended{}, err
 	}
-	if first, ok := r.originalDue(notifiedOn); ok && notifiedOn.After(first) {
-		return SARExtended{}, domain.Conflict("sar_extension_late", "an extension must be notified within the first month")
+	if first, ok := r.originalDue(x.NotifiedOn); ok && x.NotifiedOn.After(first) {
+		return SARExtended{}, domain.Conflict("sar_extension_late", "an extension must be notified before the first deadline")
 	}
-	ev := SARExtended{Months: months, Reason: reason, NotifiedOn: notifiedOn, At: at}
+	ev := SARExtended{Months: x.Months, Days: x.Days, InWriting: x.InWriting, Due: due, Reason: x.Reason, NotifiedOn: x.NotifiedOn, At: at}
 	r.Apply(ev)
 	return ev, nil
 }
