@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // practices' IANA time zones work on hosts without a zone database
 )
 
 func main() {

@@ -19,19 +19,27 @@ import (
 func init() {
 	register(Command{
 		Name:    "sar",
-		Summary: "subject access requests: receive, identity, extend, refuse, status, list, export",
-		Usage: `caseledger sar receive  --user DPO --client ID [--request ID] [--channel email] [--identity pending|verified] [--on DATE]
+		Summary: "subject access requests: rules, receive, identity, extend, refuse, status, list, export",
+		Usage: `caseledger sar rules    --user DPO --practice ID --regime uk_gdpr|hipaa --time-zone ZONE
+caseledger sar receive  --user DPO --client ID [--request ID] [--channel email] [--identity pending|verified] [--regime R] [--on DATE]
 caseledger sar identity --user DPO --request ID (--verified --method M | --reason R) [--on DATE]
-caseledger sar extend   --user DPO --request ID --months 1|2 --reason R
+caseledger sar extend   --user DPO --request ID (--months 1|2 | --days 1-30 --in-writing) --reason R
 caseledger sar refuse   --user DPO --request ID --reason manifestly_unfounded|excessive --detail TEXT
 caseledger sar status   --user DPO --request ID
 caseledger sar list     --user DPO [--on DATE]
 caseledger sar export   --user DPO --out DIR (--request ID | --client ID [--psychotherapy-notes]) [--formats json,html,fhir]
 
---user is the DPO's user id: every step is recorded under it. The deadline is one calendar month
-from receipt (the same date next month, clamped to the month's end), counted from the day
-identity is verified, stopped while identity or clarification is awaited, and extendable by two
-more months. list shows every request, open ones first by deadline, marking overdue ones.
+--user is the DPO's user id: every step is recorded under it. rules sets the practice's regime
+and IANA time zone (e.g. Europe/London, America/New_York; default uk_gdpr in UTC); a request
+keeps the rules it was received under, and receive --regime overrides the regime for one
+request. Dates (--on, and "today" when it is omitted) are the practice's local dates.
+Under uk_gdpr the deadline is one calendar month (the same date next month, clamped to the
+month's end) counted from the day identity is verified, stopped while identity or clarification
+is awaited, and extendable by up to two more months (--months) notified within the first month.
+Under hipaa (45 CFR 164.524) it is 30 days from receipt whatever the identity check's state,
+extendable once by up to 30 days (--days N --in-writing: the requester got a written statement
+of the reasons and the new date) given within the first 30 days.
+list shows every request, open ones first by deadline, marking overdue ones.
 A request is released with --request after the therapist who holds the record
 reviewed it (the API's review step): the reviewed export is written to DIR and SARReleased
 records the SHA-256 of its JSON. --client writes the whole record for the DPO's own search
@@ -114,7 +122,12 @@ func runSAR(ctx context.Context, m *Main, args []string) error {
 	verified := fs.Bool("verified", false, "identity was verified (else the clock stops)")
 	method := fs.String("method", "", "how identity was verified")
 	reason := fs.String("reason", "", "reason")
-	months := fs.Int("months", 1, "months of extension")
+	months := fs.Int("months", 0, "months of extension (uk_gdpr; default 1 when --days is not given)")
+	days := fs.Int("days", 0, "days of extension (hipaa)")
+	inWriting := fs.Bool("in-writing", false, "the requester got the extension in writing (required under hipaa)")
+	regime := fs.String("regime", "", "uk_gdpr or hipaa (rules: the practice's; receive: overrides the practice's)")
+	practiceFlag := fs.String("practice", "", "practice `id`")
+	zone := fs.String("time-zone", "", "IANA time zone of the practice, e.g. Europe/London")
 	detail := fs.String("detail", "", "explanation of a refusal")
 	out := fs.String("out", "", "directory to write the export to")
 	formats := fs.String("formats", "json,html,fhir", "comma-separated formats: json, html, fhir")
@@ -138,6 +151,17 @@ func runSAR(ctx context.Context, m *Main, args []string) error {
 	}
 	d := m.commandDeps()
 	switch verb {
+	case "rules":
+		practiceID, err := parseIDFlag("practice", *practiceFlag)
+		if err != nil {
+			return err
+		}
+		rules := sar.Rules{Regime: sar.Regime(*regime), TimeZone: *zone}
+		if err := commands.NewSetSARRulesHandler(d).Handle(ctx, actor, commands.SetSARRules{PracticeID: practiceID, Rules: rules}); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "practice %s: new subject access requests follow %s, dates in %s\n", practiceID, rules.Regime, rules.TimeZone)
+		return nil
 	case "receive":
 		clientID, err := parseIDFlag("client", *clientFlag)
 		if err != nil {
@@ -150,7 +174,7 @@ func runSAR(ctx context.Context, m *Main, args []string) error {
 			}
 		}
 		err = commands.NewReceiveSARHandler(d).Handle(ctx, actor, commands.ReceiveSAR{RequestID: id, ClientID: clientID, ReceivedOn: day,
-			Channel: sar.Channel(*channel), Identity: sar.Identity(*identity), ByRepresentative: *representative})
+			Channel: sar.Channel(*channel), Identity: sar.Identity(*identity), ByRepresentative: *representative, Regime: sar.Regime(*regime)})
 		if err != nil {
 			return err
 		}
@@ -165,7 +189,11 @@ func runSAR(ctx context.Context, m *Main, args []string) error {
 		case "identity":
 			err = commands.NewSARIdentityHandler(d).Handle(ctx, actor, commands.SARIdentity{RequestID: id, Verified: *verified, Method: *method, Reason: *reason, On: day})
 		case "extend":
-			err = commands.NewExtendSARHandler(d).Handle(ctx, actor, commands.ExtendSAR{RequestID: id, Months: *months, Reason: *reason, NotifiedOn: day})
+			if *months == 0 && *days == 0 {
+				*months = 1
+			}
+			err = commands.NewExtendSARHandler(d).Handle(ctx, actor, commands.ExtendSAR{RequestID: id, Months: *months, Days: *days,
+				InWriting: *inWriting, Reason: *reason, NotifiedOn: day})
 		case "refuse":
 			err = commands.NewRefuseSARHandler(d).Handle(ctx, actor, commands.RefuseSAR{RequestID: id, Reason: sar.RefusalReason(*reason), Detail: *detail, On: day})
 		}
@@ -188,6 +216,9 @@ func printSARStatus(ctx context.Context, m *Main, d commands.Deps, id domain.ID)
 		return err
 	}
 	today := sar.DateOf(time.Now().UTC())
+	if loc, err := time.LoadLocation(r.TimeZone()); err == nil {
+		today = sar.DateOf(time.Now().In(loc))
+	}
 	due := "none yet (identity pending since receipt)"
 	if dd, ok := r.Due(today); ok {
 		due = dd.String()
@@ -195,8 +226,12 @@ func printSARStatus(ctx context.Context, m *Main, d commands.Deps, id domain.ID)
 			due += " (clock stopped: moves on while identity is awaited)"
 		}
 	}
-	fmt.Fprintf(m.Stdout, "request %s: client %s, received %s, status %s, due %s, extension %d month(s)\n",
-		r.ID(), r.Client(), r.ReceivedOn(), r.Status(), due, r.ExtensionMonths())
+	extension := fmt.Sprintf("%d month(s)", r.ExtensionMonths())
+	if r.Regime() == sar.RegimeHIPAA {
+		extension = fmt.Sprintf("%d day(s)", r.ExtensionDays())
+	}
+	fmt.Fprintf(m.Stdout, "request %s: client %s, %s, dates in %s, received %s, status %s, due %s, extension %s\n",
+		r.ID(), r.Client(), r.Regime(), r.TimeZone(), r.ReceivedOn(), r.Status(), due, extension)
 	return nil
 }
 
@@ -222,7 +257,7 @@ func listSARs(ctx context.Context, m *Main, d commands.Deps, actor domain.Actor,
 		case !s.ClockRunning && !s.Due.IsZero():
 			flag = "\tclock stopped"
 		}
-		fmt.Fprintf(m.Stdout, "%s\tclient %s\treceived %s\t%s\t%s%s\n", s.RequestID, s.ClientID, s.ReceivedOn, s.Status, due, flag)
+		fmt.Fprintf(m.Stdout, "%s\tclient %s\t%s\treceived %s\t%s\t%s%s\n", s.RequestID, s.ClientID, s.Regime, s.ReceivedOn, s.Status, due, flag)
 	}
 	fmt.Fprintf(m.Stdout, "%d request(s), %d overdue\n", len(list), overdue)
 	return nil

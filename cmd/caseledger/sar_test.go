@@ -138,6 +138,23 @@ func TestSARExportAndReplayCommands(t *testing.T) {
 	if got := run("sar", "list", "--user", dpo.String(), "--on", "2026-03-01"); !strings.Contains(got, "OVERDUE") || !strings.Contains(got, "1 request(s), 1 overdue") {
 		t.Fatalf("sar list: %s", got)
 	}
+	// HIPAA in New York: 30 days from receipt, one written extension of up to 30 days.
+	if got := run("sar", "rules", "--user", dpo.String(), "--practice", practiceID.String(), "--regime", "hipaa", "--time-zone", "America/New_York"); !strings.Contains(got, "hipaa, dates in America/New_York") {
+		t.Fatalf("sar rules: %s", got)
+	}
+	hipaaReq := id()
+	if got := run("sar", "receive", "--user", dpo.String(), "--client", clientID.String(), "--request", hipaaReq.String(), "--on", "2026-01-31", "--identity", "pending"); !strings.Contains(got, "hipaa, dates in America/New_York") || !strings.Contains(got, "due 2026-03-02") {
+		t.Fatalf("sar receive under HIPAA: %s", got)
+	}
+	if code, _, stderr := dispatch(t, vars, "sar", "extend", "--user", dpo.String(), "--request", hipaaReq.String(), "--days", "30", "--reason", "archived records", "--on", "2026-02-10"); code != 1 || !strings.Contains(stderr, "invalid_in_writing") {
+		t.Fatalf("extension without --in-writing: exit %d\n%s", code, stderr)
+	}
+	if got := run("sar", "extend", "--user", dpo.String(), "--request", hipaaReq.String(), "--days", "30", "--in-writing", "--reason", "archived records", "--on", "2026-02-10"); !strings.Contains(got, "due 2026-04-01") || !strings.Contains(got, "extension 30 day(s)") {
+		t.Fatalf("sar extend under HIPAA: %s", got)
+	}
+	if code, _, stderr := dispatch(t, vars, "sar", "rules", "--user", dpo.String(), "--practice", practiceID.String(), "--regime", "hipaa", "--time-zone", "Mars/Olympus_Mons"); code != 1 || !strings.Contains(stderr, "time_zone") && !strings.Contains(stderr, "zone") {
+		t.Fatalf("unknown zone: exit %d\n%s", code, stderr)
+	}
 	dir := filepath.Join(t.TempDir(), "export")
 	run("sar", "export", "--user", dpo.String(), "--client", clientID.String(), "--out", dir)
 	b, err := os.ReadFile(filepath.Join(dir, "export.json"))
