@@ -4,11 +4,13 @@ import (
 	"net/http"
 
 	"github.com/caseledger/caseledger/api"
+	"github.com/caseledger/caseledger/api/web"
 	"github.com/caseledger/caseledger/domain/identity"
 )
 
-// handler builds the HTTP handler: /healthz and /readyz here, everything else (the JSON API
-// under /api/v1 and /metrics) from the api package.
+// handler builds the HTTP handler: /healthz and /readyz here, the JSON API under /api/v1 and
+// /metrics from the api package, and the browser UI (api/web) everywhere else. The UI sits outside
+// the API's header middleware because it sends its own, stricter CSP.
 func (m *Main) handler() (http.Handler, error) {
 	apiHandler, err := api.New(m.apiConfig())
 	if err != nil {
@@ -17,7 +19,9 @@ func (m *Main) handler() (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthHandler)
 	mux.HandleFunc("GET /readyz", m.readyHandler)
-	mux.Handle("/", apiHandler)
+	mux.Handle("/api/v1/", apiHandler)
+	mux.Handle("/metrics", apiHandler)
+	mux.Handle("/", web.Handler())
 	return mux, nil
 }
 

@@ -24,6 +24,8 @@ func TestMainServesHealthAndReadiness(t *testing.T) {
 	for _, tc := range []struct{ path, want string }{
 		{"/healthz", `"ok"`},
 		{"/readyz", `"ready"`},
+		{"/", `<script type="module"`},
+		{"/api/v1/openapi.json", `"openapi"`},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			code, body := get(t, base+tc.path)
