@@ -31,13 +31,22 @@ Environment:
                               how often to sign the heads of every stream (default 1h; off)
   CASELEDGER_RETENTION_SWEEP_INTERVAL
                               how often to queue records past retention for the DPO (default 24h; off)
+  CASELEDGER_CREDENTIAL_PURGE_INTERVAL
+                              how often to delete expired sessions and tokens (default 24h; off)
+  CASELEDGER_DORMANT_SWEEP_INTERVAL
+                              how often to disable accounts unused for 90 days (default 24h; off)
+  CASELEDGER_ORPHAN_RELEASE_INTERVAL
+                              how often to free calendar slots of interrupted bookings (default 5m; off)
+  CASELEDGER_ORPHAN_GRACE     age of an unfinished booking before its slot is freed (default 5m, >= 1m)
   CASELEDGER_TLS_CERT_FILE, CASELEDGER_TLS_KEY_FILE
                               PEM certificate and key: serve HTTPS (TLS 1.2+) instead of HTTP
   CASELEDGER_BEHIND_TLS_PROXY on: a proxy in front terminates HTTPS (the API sends HSTS)
   CASELEDGER_LOG_LEVEL        debug, info, warn or error (default info)
 
-Serves /healthz (process up), /readyz (database reachable, migrations applied), the JSON API
-under /api/v1 and /metrics; runs the projectors, signed checkpoints and the retention sweep.`,
+Serves /healthz (process up), /readyz (database reachable, migrations applied, no projector
+stopped at an event it cannot apply), the JSON API under /api/v1 and /metrics; runs the
+projectors, signed checkpoints, the retention sweep, the credential purge, the dormant-account
+sweep and the release of orphaned reservations (each timer also runs once at start).`,
 		Run: runServe,
 	})
 }
