@@ -33,8 +33,9 @@ import (
 
 // The api suite measures the HTTP API end to end over real loopback HTTP, with 16 concurrent
 // clients, each a therapist with a bearer token acting on their own caseload. Each figure is
-// requests per second, with p50 and p99 latency, beside a raw pgx baseline run at the same
-// concurrency on the API's own pools, doing the database work that a minimal correct
+// requests per second, with p50 and p99 latency, over five alternating one-second rounds of the API
+// and a raw pgx baseline (so that the shared machine's changing load falls on both alike), the
+// baseline run at the same concurrency on the API's own pools, doing the database work that a minimal correct
 // implementation must do and nothing else (no HTTP, no JSON, no decryption, no event decoding):
 //
 //   - every request checks its bearer token in the database (a revoked token must fail on the
@@ -55,6 +56,9 @@ import (
 func init() { register("api", benchAPI) }
 
 const apiBenchWorkers = 16
+
+// apiBenchRounds is how many alternating rounds of API and baseline make up one figure.
+const apiBenchRounds = 5
 
 // apiBench is the running API and what the workers act on.
 type apiBench struct {
@@ -86,22 +90,34 @@ func benchAPI(ctx context.Context, env *Env) ([]Result, error) {
 		dur = time.Second
 	}
 	var out []Result
-	add := func(name string, api, base latencies) {
+	// measure alternates the API and its baseline in rounds, so that drift in the shared
+	// machine's load falls on both alike, and records the totals of all rounds.
+	measure := func(name string, apiOp, rawOp func(w, i int) error) error {
+		var api, base latencies
+		for range apiBenchRounds {
+			a, err := drive(ctx, dur/apiBenchRounds, apiOp)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			r, err := drive(ctx, dur/apiBenchRounds, rawOp)
+			if err != nil {
+				return fmt.Errorf("%s baseline: %w", name, err)
+			}
+			api, base = api.plus(a), base.plus(r)
+		}
 		out = append(out,
 			More(name+": requests/s", api.rate(), "req/s", "raw pgx", base.rate(), 0),
 			Less(name+": p50", api.quantile(0.50), "ms", "raw pgx", base.quantile(0.50), 0),
 			Less(name+": p99", api.quantile(0.99), "ms", "raw pgx", base.quantile(0.99), 0))
+		return nil
 	}
 
 	dayFrom, dayTo := b.day, b.day.Add(24*time.Hour)
 	dayPath := "/api/v1/appointments?from=" + dayFrom.Format(time.RFC3339) + "&to=" + dayTo.Format(time.RFC3339)
-	viewAPI, err := drive(ctx, dur, func(w, _ int) error {
+	viewAPI := func(w, _ int) error {
 		return b.call(ctx, w, "GET", dayPath, nil, http.StatusOK)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("day view: %w", err)
 	}
-	viewRaw, err := drive(ctx, dur, func(w, _ int) error {
+	viewRaw := func(w, _ int) error {
 		actor, err := b.rawToken(ctx, w)
 		if err != nil {
 			return err
@@ -115,20 +131,16 @@ func benchAPI(ctx context.Context, env *Env) ([]Result, error) {
 			FROM rm_appointments WHERE starts_at >= $1 AND starts_at < $2`, dayFrom, dayTo)
 		batch.Queue(`COMMIT`)
 		return b.reader.SendBatch(ctx, batch).Close()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("day view baseline: %w", err)
 	}
-	add("therapist's day view", viewAPI, viewRaw)
+	if err := measure("therapist's day view", viewAPI, viewRaw); err != nil {
+		return nil, err
+	}
 
-	openAPI, err := drive(ctx, dur, func(w, i int) error {
+	openAPI := func(w, i int) error {
 		t := b.therapists[w]
 		return b.call(ctx, w, "GET", "/api/v1/clients/"+t.clients[i%len(t.clients)].String(), nil, http.StatusOK)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("open record: %w", err)
 	}
-	openRaw, err := drive(ctx, dur, func(w, i int) error {
+	openRaw := func(w, i int) error {
 		if _, err := b.rawToken(ctx, w); err != nil {
 			return err
 		}
@@ -139,25 +151,21 @@ func benchAPI(ctx context.Context, env *Env) ([]Result, error) {
 		}
 		_, err := b.app.Exec(ctx, `INSERT INTO api_bench_raw (id, stream_id, payload) VALUES ($1, $2, $3)`, uuid.New(), stream, make([]byte, 256))
 		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("open record baseline: %w", err)
 	}
-	add("opening a client record (with its access event)", openAPI, openRaw)
+	if err := measure("opening a client record (with its access event)", openAPI, openRaw); err != nil {
+		return nil, err
+	}
 
 	var slot atomic.Int64
-	bookAPI, err := drive(ctx, dur, func(w, i int) error {
+	bookAPI := func(w, i int) error {
 		t := b.therapists[w]
 		start := b.day.Add(7 * 24 * time.Hour).Add(time.Duration(slot.Add(1)) * 30 * time.Minute)
 		return b.call(ctx, w, "POST", "/api/v1/appointments", map[string]any{
 			"therapist_id": t.id, "client_id": t.booking[i%len(t.booking)], "service_type_id": b.service,
 			"start": start, "duration_minutes": 25, "location": "Room 1",
 		}, http.StatusCreated)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("booking: %w", err)
 	}
-	bookRaw, err := drive(ctx, dur, func(w, i int) error {
+	bookRaw := func(w, i int) error {
 		if _, err := b.rawToken(ctx, w); err != nil {
 			return err
 		}
@@ -168,11 +176,10 @@ func benchAPI(ctx context.Context, env *Env) ([]Result, error) {
 		_, err := b.app.Exec(ctx, `INSERT INTO api_bench_raw (id, stream_id, payload) VALUES ($1, $2, $3), ($4, $5, $6)`,
 			uuid.New(), "calendar-"+t.id.String(), make([]byte, 512), uuid.New(), "appointment-"+uuid.NewString(), make([]byte, 512))
 		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("booking baseline: %w", err)
 	}
-	add("booking an appointment", bookAPI, bookRaw)
+	if err := measure("booking an appointment", bookAPI, bookRaw); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -239,6 +246,11 @@ func (b *apiBench) call(ctx context.Context, w int, method, path string, body an
 type latencies struct {
 	each    []time.Duration
 	elapsed time.Duration
+}
+
+// plus returns the latencies of both runs, as of one run lasting both runs' time.
+func (l latencies) plus(m latencies) latencies {
+	return latencies{each: append(l.each, m.each...), elapsed: l.elapsed + m.elapsed}
 }
 
 func (l latencies) rate() float64 { return float64(len(l.each)) / l.elapsed.Seconds() }
