@@ -30,9 +30,13 @@ type RotateMasterResult struct {
 // and writers keep working throughout, and an interrupted rotation is finished by running it again.
 // Only the wrapping changes: the keys inside, and so every ciphertext, stay valid.
 //
-// Procedure without downtime: restart every process with the new master as Config.Master and the
-// old one in Config.Previous, run RotateMaster (`caseledger keys rotate-master`), then drop the old
-// master from Previous and retire it.
+// Procedure without downtime, restarting processes one at a time: (1) restart every process with
+// the old master as Config.Master and the new one in Config.Previous, so that all of them can unwrap
+// keysets wrapped by either; (2) restart every process with the new master as Config.Master and the
+// old one in Config.Previous; (3) run RotateMaster (`caseledger keys rotate-master`); (4) drop the
+// old master from Previous and retire it. Without step 1, a process not yet restarted in step 2
+// cannot open the keys that restarted processes mint under the new master. docs/keyring.md has
+// the details.
 func (k *Keyring) RotateMaster(ctx context.Context) (RotateMasterResult, error) {
 	var res RotateMasterResult
 	var after uuid.UUID
