@@ -43,32 +43,50 @@ const readAllSQL = `SELECT ` + columns + ` FROM event_log
 	ORDER BY tx_order, position
 	LIMIT $3`
 
+// readStreamSQL reads a stream in version order from $2. ReadStream starts one version early
+// (from-1) when from > 0: the row at from-1 proves the stream exists when nothing follows it,
+// without a second round trip.
 const readStreamSQL = `SELECT ` + columns + ` FROM event_log
 	WHERE stream_id = $1 AND version >= $2
 	ORDER BY version
 	LIMIT $3`
 
-// ReadStream implements eventstore.Store. It reads committed events without waiting for the global
-// visibility horizon: a stream is consistent on its own.
+const streamExistsSQL = `SELECT EXISTS (SELECT 1 FROM event_log WHERE stream_id = $1)`
+
+// ReadStream implements eventstore.Store in one statement, without the global visibility horizon
+// ReadAll needs and without a transaction: a stream is consistent on its own. Version N of a
+// stream is only ever inserted by a statement that saw version N-1 committed (or wrote it itself),
+// and the unique (stream_id, version) constraint refuses a second N, so N-1 commits no later than
+// N and any snapshot that sees N sees every version below it: a reader sees a prefix of the stream.
+// Hence an empty read from version 0 means the stream has no events. Reading from from > 0 starts
+// at from-1, whose row (dropped) shows that the stream exists; only when even that row is missing
+// does ReadStream ask whether the stream exists at all.
 func (s *Store) ReadStream(ctx context.Context, stream eventstore.StreamID, from uint64, limit int) ([]eventstore.RecordedEvent, error) {
 	if err := stream.Validate(); err != nil {
 		return nil, fmt.Errorf("read %s: %w", stream, err)
 	}
-	if limit <= 0 {
-		limit = 0
-	}
-	out, err := s.query(ctx, limit, readStreamSQL, string(stream), clampInt64(from), limit)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", stream, err)
-	}
-	if len(out) == 0 {
-		var exists bool
-		if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM event_log WHERE stream_id = $1)`, string(stream)).Scan(&exists); err != nil {
+	out, known, exists := []eventstore.RecordedEvent{}, false, false
+	if limit > 0 {
+		start, n := from, int64(limit)
+		if from > 0 {
+			start, n = from-1, min(n, math.MaxInt64-1)+1
+		}
+		var err error
+		if out, err = s.query(ctx, readStreamSQL, string(stream), clampInt64(start), n); err != nil {
 			return nil, fmt.Errorf("read %s: %w", stream, err)
 		}
-		if !exists {
-			return nil, fmt.Errorf("read %s: %w", stream, eventstore.ErrStreamNotFound)
+		known, exists = len(out) > 0 || from == 0, len(out) > 0
+		if exists && from > 0 && out[0].Version == from-1 {
+			out = out[1:]
 		}
+	}
+	if !known {
+		if err := s.pool.QueryRow(ctx, streamExistsSQL, string(stream)).Scan(&exists); err != nil {
+			return nil, fmt.Errorf("read %s: %w", stream, err)
+		}
+	}
+	if !exists {
+		return nil, fmt.Errorf("read %s: %w", stream, eventstore.ErrStreamNotFound)
 	}
 	return out, nil
 }
@@ -79,21 +97,23 @@ func (s *Store) ReadAll(ctx context.Context, from eventstore.Position, limit int
 		return []eventstore.RecordedEvent{}, ctx.Err()
 	}
 	tx, pos := from.Parts()
-	out, err := s.query(ctx, limit, readAllSQL, clampInt64(tx), clampInt64(pos), limit)
+	out, err := s.query(ctx, readAllSQL, clampInt64(tx), clampInt64(pos), limit)
 	if err != nil {
 		return nil, fmt.Errorf("read all after %s: %w", from, err)
 	}
 	return out, nil
 }
 
-// query runs a select of columns that returns at most limit rows and decodes every row.
-func (s *Store) query(ctx context.Context, limit int, sql string, args ...any) ([]eventstore.RecordedEvent, error) {
+// query runs a select of columns and decodes every row. The result is never nil. It grows with
+// the rows rather than by the limit: callers ask for up to thousands of events and usually get a
+// few, and a RecordedEvent is a few hundred bytes.
+func (s *Store) query(ctx context.Context, sql string, args ...any) ([]eventstore.RecordedEvent, error) {
 	rows, err := s.pool.Query(ctx, sql, append([]any{binaryResults}, args...)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := make([]eventstore.RecordedEvent, 0, min(limit, 1024))
+	out := []eventstore.RecordedEvent{}
 	for rows.Next() {
 		var r eventstore.RecordedEvent
 		if err := decodeRow(rows.RawValues(), &r); err != nil {
