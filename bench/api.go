@@ -33,10 +33,13 @@ import (
 
 // The api suite measures the HTTP API end to end over real loopback HTTP, with 16 concurrent
 // clients, each a therapist with a bearer token acting on their own caseload. Each figure is
-// requests per second, with p50 and p99 latency, over five alternating one-second rounds of the API
-// and a raw pgx baseline (so that the shared machine's changing load falls on both alike), the
-// baseline run at the same concurrency on the API's own pools, doing the database work that a minimal correct
-// implementation must do and nothing else (no HTTP, no JSON, no decryption, no event decoding):
+// requests per second, with p50 and p99 latency, beside a raw pgx baseline; and the p50 latency of
+// one client alone (which shows the round trips a request costs, where 16 clients on a shared
+// 2-core machine mostly show the machine's load). The API and its baseline alternate in five
+// rounds of half-second runs, so that drift in the machine's load falls on both alike. The
+// baseline runs at the same concurrency on the API's own pools and does the database work that a
+// minimal correct implementation must do and nothing else (no HTTP, no JSON, no decryption, no
+// event decoding):
 //
 //   - every request checks its bearer token in the database (a revoked token must fail on the
 //     next request, so nothing may be cached): one SELECT of api_tokens by the token's hash;
@@ -93,22 +96,26 @@ func benchAPI(ctx context.Context, env *Env) ([]Result, error) {
 	// measure alternates the API and its baseline in rounds, so that drift in the shared
 	// machine's load falls on both alike, and records the totals of all rounds.
 	measure := func(name string, apiOp, rawOp func(w, i int) error) error {
-		var api, base latencies
+		var api, base, api1, base1 latencies
 		for range apiBenchRounds {
-			a, err := drive(ctx, dur/apiBenchRounds, apiOp)
-			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
+			for _, run := range []struct {
+				workers  int
+				op       func(w, i int) error
+				into     *latencies
+				baseline bool
+			}{{apiBenchWorkers, apiOp, &api, false}, {apiBenchWorkers, rawOp, &base, true}, {1, apiOp, &api1, false}, {1, rawOp, &base1, true}} {
+				l, err := drive(ctx, run.workers, dur/apiBenchRounds/2, run.op)
+				if err != nil {
+					return fmt.Errorf("%s (baseline %v, %d clients): %w", name, run.baseline, run.workers, err)
+				}
+				*run.into = run.into.plus(l)
 			}
-			r, err := drive(ctx, dur/apiBenchRounds, rawOp)
-			if err != nil {
-				return fmt.Errorf("%s baseline: %w", name, err)
-			}
-			api, base = api.plus(a), base.plus(r)
 		}
 		out = append(out,
 			More(name+": requests/s", api.rate(), "req/s", "raw pgx", base.rate(), 0),
 			Less(name+": p50", api.quantile(0.50), "ms", "raw pgx", base.quantile(0.50), 0),
-			Less(name+": p99", api.quantile(0.99), "ms", "raw pgx", base.quantile(0.99), 0))
+			Less(name+": p99", api.quantile(0.99), "ms", "raw pgx", base.quantile(0.99), 0),
+			Less(name+": p50, one client alone", api1.quantile(0.50), "ms", "raw pgx", base1.quantile(0.50), 0))
 		return nil
 	}
 
@@ -265,9 +272,9 @@ func (l latencies) quantile(q float64) float64 {
 	return float64(s[int(q*float64(len(s)-1))].Microseconds()) / 1000
 }
 
-// drive runs op from apiBenchWorkers goroutines (op gets the worker and its iteration) for dur
+// drive runs op from workers goroutines (op gets the worker and its iteration) for dur
 // and returns every call's latency; the first error stops the run.
-func drive(ctx context.Context, dur time.Duration, op func(w, i int) error) (latencies, error) {
+func drive(ctx context.Context, workers int, dur time.Duration, op func(w, i int) error) (latencies, error) {
 	var (
 		mu       sync.Mutex
 		all      []time.Duration
@@ -276,7 +283,7 @@ func drive(ctx context.Context, dur time.Duration, op func(w, i int) error) (lat
 	)
 	start := time.Now()
 	deadline := start.Add(dur)
-	for w := range apiBenchWorkers {
+	for w := range workers {
 		wg.Go(func() {
 			var mine []time.Duration
 			for i := 0; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
