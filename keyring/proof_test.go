@@ -3,6 +3,7 @@ package keyring_test
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -151,9 +152,11 @@ func inTableFile(tb testing.TB, admin *pgxpool.Pool, table string, needle []byte
 	return found
 }
 
-// scanDatabase returns "schema.table.column" for every text-like, json, jsonb or bytea column of
-// every ordinary table in the database (the catalogue's, too, outside pg_catalog and
-// information_schema) that holds needle.
+// scanDatabase returns "schema.table.column" for every column, of any type, of every ordinary or
+// partitioned table and materialised view in the database (outside pg_catalog, information_schema
+// and TOAST, whose contents the columns already show) that holds needle: as raw bytes in a bytea,
+// or in the column's text form either as UTF-8 or as the hex PostgreSQL shows bytea in (so arrays,
+// composites and any other type holding bytea are covered too).
 func scanDatabase(tb testing.TB, pool *pgxpool.Pool, needle []byte) []string {
 	tb.Helper()
 	ctx := context.Background()
@@ -164,8 +167,7 @@ func scanDatabase(tb testing.TB, pool *pgxpool.Pool, needle []byte) []string {
 		JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 		JOIN pg_type t ON t.oid = a.atttypid
 		WHERE c.relkind IN ('r', 'p', 'm')
-		  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
-		  AND t.typname IN ('text', 'varchar', 'bpchar', 'json', 'jsonb', 'bytea', '_text', '_bytea', 'name')`)
+		  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -180,20 +182,22 @@ func scanDatabase(tb testing.TB, pool *pgxpool.Pool, needle []byte) []string {
 	if len(cols) < 10 {
 		tb.Fatalf("the catalogue lists only %d columns to scan", len(cols))
 	}
+	hexNeedle := []byte(hex.EncodeToString(needle))
 	var hits []string
 	for _, c := range cols {
 		column := pgx.Identifier{c.column}.Sanitize()
-		// Compare as bytes: raw bytes for bytea, the UTF-8 text form for everything else.
-		cond := fmt.Sprintf(`position($1::bytea IN convert_to(%s::text, 'UTF8')) > 0`, column)
-		switch c.typ {
-		case "bytea":
+		asText := fmt.Sprintf(`convert_to(%s::text, 'UTF8')`, column)
+		cond := fmt.Sprintf(`position($1::bytea IN %[1]s) > 0 OR position($2::bytea IN %[1]s) > 0`, asText)
+		if c.typ == "bytea" {
 			cond = fmt.Sprintf(`position($1::bytea IN %s) > 0`, column)
-		case "_bytea":
-			cond = fmt.Sprintf(`EXISTS (SELECT 1 FROM unnest(%s) x WHERE position($1::bytea IN x) > 0)`, column)
 		}
 		q := fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s`, pgx.Identifier{c.schema, c.table}.Sanitize(), cond)
+		args := []any{needle}
+		if c.typ != "bytea" {
+			args = append(args, hexNeedle)
+		}
 		var n int
-		if err := pool.QueryRow(ctx, q, needle).Scan(&n); err != nil {
+		if err := pool.QueryRow(ctx, q, args...).Scan(&n); err != nil {
 			tb.Fatalf("scan %s.%s.%s: %v", c.schema, c.table, c.column, err)
 		}
 		if n > 0 {
@@ -201,4 +205,48 @@ func scanDatabase(tb testing.TB, pool *pgxpool.Pool, needle []byte) []string {
 		}
 	}
 	return hits
+}
+
+// TestScanDatabaseFindsEveryColumnType is the control of scanDatabase: a needle stored in columns
+// of many types, arrays, a composite and a materialised view is found in each of them.
+func TestScanDatabaseFindsEveryColumnType(t *testing.T) {
+	t.Parallel()
+	pg := newPG(t)
+	ctx := context.Background()
+	const needle = "Quirinal Oxleigh-Varnum"
+	setup := []string{
+		`CREATE TYPE scan_pair AS (label text, blob bytea)`,
+		`CREATE TABLE scan_probe (
+			n int, t text, v varchar(100), c char(40), j json, jb jsonb, x xml, b bytea,
+			ta text[], va varchar[], jba jsonb[], ba bytea[], p scan_pair)`,
+		`INSERT INTO scan_probe (n) VALUES (1)`,
+		`INSERT INTO scan_probe (t, v, c, j, jb, x, b, ta, va, jba, ba, p) SELECT
+			s, s, s, json_build_object('k', s), jsonb_build_object('k', s),
+			xmlelement(name k, s), convert_to(s, 'UTF8'), ARRAY[s], ARRAY[s::varchar],
+			ARRAY[jsonb_build_object('k', s)], ARRAY[convert_to(s, 'UTF8')],
+			ROW('x', convert_to(s, 'UTF8'))::scan_pair
+			FROM (SELECT $1::text AS s) needle`,
+		`CREATE MATERIALIZED VIEW scan_view AS SELECT t AS copied FROM scan_probe`,
+	}
+	for i, q := range setup {
+		var args []any
+		if i == 3 {
+			args = []any{needle}
+		}
+		if _, err := pg.admin.Exec(ctx, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	hits := scanDatabase(t, pg.admin, []byte(needle))
+	for _, want := range []string{"t", "v", "c", "j", "jb", "x", "b", "ta", "va", "jba", "ba", "p"} {
+		if !slices.Contains(hits, "public.scan_probe."+want) {
+			t.Errorf("the scan misses the needle in scan_probe.%s (found it in %v)", want, hits)
+		}
+	}
+	if !slices.Contains(hits, "public.scan_view.copied") {
+		t.Errorf("the scan misses the materialised view (found the needle in %v)", hits)
+	}
+	if slices.Contains(hits, "public.scan_probe.n") {
+		t.Error("the scan reports a column that does not hold the needle")
+	}
 }
