@@ -17,21 +17,53 @@ import (
 // the next version to a concurrent append.
 const maxRaceRetries = 100
 
-const appendSQL = `SELECT o_status, o_version, o_tx, o_position FROM event_log_append(
+// appendBatchSQL appends two or more events through event_log_append (migrations/0003).
+const appendBatchSQL = `SELECT o_status, o_version, o_tx, o_position FROM event_log_append(
 	$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`
 
-// Append implements eventstore.Store in one round trip (one statement, one transaction).
+// appendOneSQL appends one event in one plain statement, which PostgreSQL plans once per
+// connection (pgx prepares it) instead of running plpgsql: it reads the stream's head, checks the
+// expected version exactly as event_log_append does ($2: 0 any, 1 no stream, 2 stream exists,
+// 3 exactly $3), chains the hash sha256(prev || head || int8 version || meta || payload) and
+// inserts the row. It returns event_log_append's columns: status 0 with the new version, or 1 with
+// the head's version (NULL for no stream) and nothing written. A concurrent append of the same
+// version fails on event_log_stream_version_key (23505), as with the function.
+const appendOneSQL = `WITH head AS (
+	SELECT e.version, e.hash FROM event_log e WHERE e.stream_id = $1 ORDER BY e.version DESC LIMIT 1
+), h AS (
+	SELECT (SELECT version FROM head) AS version,
+	       coalesce((SELECT hash FROM head),
+	                '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea) AS hash
+), ins AS (
+	INSERT INTO event_log (tx_order, stream_id, version, event_id, event_type, schema_version,
+	                       occurred_at, recorded_at, actor_id, actor_role, subject_id, key_id,
+	                       correlation_id, causation_id, payload, prev_hash, hash)
+	SELECT pg_current_xact_id()::text::bigint + x.xid_offset, $1, coalesce(h.version + 1, 0),
+	       $5, $6, $7, $8, $4, $9, $10, $11, $12, $13, $14, $15, h.hash,
+	       sha256(h.hash || $16::bytea || int8send(coalesce(h.version + 1, 0)) || $17::bytea || $15::bytea)
+	  FROM h, event_log_xid x
+	 WHERE CASE $2::integer WHEN 0 THEN true
+	                        WHEN 1 THEN h.version IS NULL
+	                        WHEN 2 THEN h.version IS NOT NULL
+	                        ELSE h.version = $3::bigint END
+	RETURNING version, tx_order, position)
+SELECT CASE WHEN ins.position IS NULL THEN 1 ELSE 0 END, coalesce(ins.version, h.version),
+       ins.tx_order, ins.position
+  FROM h LEFT JOIN ins ON true`
+
+// Append implements eventstore.Store in one round trip (one statement, one transaction): a single
+// event through appendOneSQL, a batch through event_log_append.
 func (s *Store) Append(ctx context.Context, stream eventstore.StreamID, expected eventstore.ExpectedVersion, events ...eventstore.EventData) (eventstore.AppendResult, error) {
 	if err := eventstore.ValidateAppend(stream, events); err != nil {
 		return eventstore.AppendResult{}, fmt.Errorf("append %s: %w", stream, err)
 	}
-	args := appendArgs(stream, expected, eventstore.TruncateMicros(s.cfg.Now()), events)
+	sql, args := appendStatement(stream, expected, eventstore.TruncateMicros(s.cfg.Now()), events)
 	for attempt := 0; ; attempt++ {
 		var (
 			status                int32
 			version, tx, position *int64
 		)
-		err := s.pool.QueryRow(ctx, appendSQL, args...).Scan(&status, &version, &tx, &position)
+		err := s.pool.QueryRow(ctx, sql, args...).Scan(&status, &version, &tx, &position)
 		if err == nil && status == 0 {
 			s.appended()
 			return eventstore.AppendResult{Version: uint64(*version), Position: eventstore.NewPosition(uint64(*tx), uint64(*position))}, nil
@@ -98,6 +130,28 @@ func appendArgs(stream eventstore.StreamID, expected eventstore.ExpectedVersion,
 	kind, version := expectedArgs(expected)
 	return []any{string(stream), kind, version, recordedAt, eventstore.CanonicalHead(stream), metas,
 		ids, types, schemas, occurred, actors, roles, subjects, keys, corrs, causes, payloads}
+}
+
+// appendStatement returns the statement and arguments that append events, which must be valid
+// and non-empty, recorded at recordedAt: appendOneSQL for one event, event_log_append otherwise.
+func appendStatement(stream eventstore.StreamID, expected eventstore.ExpectedVersion, recordedAt time.Time, events []eventstore.EventData) (string, []any) {
+	if len(events) == 1 {
+		return appendOneSQL, appendOneArgs(stream, expected, recordedAt, events[0])
+	}
+	return appendBatchSQL, appendArgs(stream, expected, recordedAt, events)
+}
+
+// appendOneArgs lays one event out as appendOneSQL's parameters, in the order $1..$17.
+func appendOneArgs(stream eventstore.StreamID, expected eventstore.ExpectedVersion, recordedAt time.Time, e eventstore.EventData) []any {
+	e.OccurredAt = eventstore.TruncateMicros(e.OccurredAt)
+	if e.Payload == nil {
+		e.Payload = []byte{}
+	}
+	kind, version := expectedArgs(expected)
+	return []any{string(stream), kind, version, recordedAt, pgUUID(e.ID), e.Type, int32(e.SchemaVersion),
+		e.OccurredAt, pgUUID(e.Actor.UserID), e.Actor.Role, pgUUID(e.Subject), int64(e.KeyID),
+		pgUUID(e.CorrelationID), pgUUID(e.CausationID), e.Payload, eventstore.CanonicalHead(stream),
+		eventstore.CanonicalMeta(recordedAt, e)}
 }
 
 func pgUUID(id uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: id, Valid: true} }

@@ -45,10 +45,10 @@ func TestLateCommitIsNeverSkipped(t *testing.T) {
 			late := eventstoretest.Event(t, "Late")
 			lateStream := eventstoretest.Stream("late")
 			appendIn := func(tx pgx.Tx) {
-				args := pgstore.AppendArgs(lateStream, eventstore.NoStream(), time.Now(), []eventstore.EventData{late})
+				sql, args := pgstore.AppendStatement(lateStream, eventstore.NoStream(), time.Now(), []eventstore.EventData{late})
 				var status int32
 				var v, txo, pos *int64
-				if err := tx.QueryRow(ctx, pgstore.AppendSQL, args...).Scan(&status, &v, &txo, &pos); err != nil || status != 0 {
+				if err := tx.QueryRow(ctx, sql, args...).Scan(&status, &v, &txo, &pos); err != nil || status != 0 {
 					t.Fatalf("slow append: status %d, %v", status, err)
 				}
 			}
