@@ -1,5 +1,6 @@
 // Package pgtest gives tests a real PostgreSQL database of their own: created fresh, migrated, and
-// dropped when the test ends. The server comes from CASELEDGER_TEST_DATABASE_URL, by default the
+// dropped when the test ends (or, if the run is killed first, by a later run once it is OrphanAge
+// old). The server comes from CASELEDGER_TEST_DATABASE_URL, by default the
 // local one. An unreachable server fails the test with instructions; it never skips.
 package pgtest
 
@@ -8,8 +9,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
+	"regexp"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,7 +56,9 @@ func NewDatabase(tb testing.TB) string {
 }
 
 // NewEmptyDatabase creates a database without applying migrations and returns its URL; it is
-// dropped when tb ends.
+// dropped when tb ends. Its name, caseledger_test_<unix seconds>_<random>, records when it was
+// created, so that the first NewEmptyDatabase of a later test binary drops it if a killed run left
+// it behind (after OrphanAge, and only while nobody is connected to it).
 func NewEmptyDatabase(tb testing.TB) string {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -65,9 +72,8 @@ func NewEmptyDatabase(tb testing.TB) string {
 	}
 	defer admin.Close(ctx)
 
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "caseledger_test_" + hex.EncodeToString(b[:])
+	sweepOnce.Do(func() { _, _ = DropOrphans(ctx, time.Now()) })
+	name := databaseName(time.Now())
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
 		tb.Fatalf("pgtest: create database: %v", err)
 	}
@@ -85,6 +91,61 @@ func NewEmptyDatabase(tb testing.TB) string {
 		}
 	})
 	return WithDatabase(AdminURL(), name)
+}
+
+// OrphanAge is how old a test database must be before a later test run drops it as left behind by
+// a run that was killed before its cleanup (a timeout, an interrupt).
+const OrphanAge = 2 * time.Hour
+
+// databaseNames matches the names databaseName gives: the creation time (Unix seconds) and a
+// random suffix.
+var databaseNames = regexp.MustCompile(`^caseledger_test_([0-9]{10})_[0-9a-f]{12}$`)
+
+// databaseName returns a fresh test database name that records its creation time.
+func databaseName(now time.Time) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("caseledger_test_%010d_%s", now.Unix(), hex.EncodeToString(b[:]))
+}
+
+var sweepOnce sync.Once
+
+// DropOrphans drops the test databases created more than OrphanAge before now (runs that were
+// killed before they could drop them) and returns the names it dropped. A database someone is still
+// connected to is left alone: DROP DATABASE without FORCE refuses it, and that refusal is not an
+// error. The first NewEmptyDatabase of every test binary calls it and ignores its error.
+func DropOrphans(ctx context.Context, now time.Time) ([]string, error) {
+	admin, err := connect(ctx, AdminURL())
+	if err != nil {
+		return nil, fmt.Errorf("pgtest: drop orphaned databases: %w", err)
+	}
+	defer admin.Close(ctx)
+	// Databases with sessions are skipped here (a DROP would wait seconds for them to leave).
+	rows, err := admin.Query(ctx, `SELECT d.datname FROM pg_database d
+		WHERE d.datname LIKE 'caseledger\_test\_%'
+		  AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)`)
+	if err != nil {
+		return nil, fmt.Errorf("pgtest: drop orphaned databases: %w", err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("pgtest: drop orphaned databases: %w", err)
+	}
+	var dropped []string
+	for _, name := range names {
+		m := databaseNames.FindStringSubmatch(name)
+		if m == nil {
+			continue
+		}
+		created, err := strconv.ParseInt(m[1], 10, 64)
+		if err != nil || now.Sub(time.Unix(created, 0)) < OrphanAge {
+			continue
+		}
+		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()); err == nil {
+			dropped = append(dropped, name)
+		}
+	}
+	return dropped, nil
 }
 
 // Pool opens a pool on dsn acting as role ("" keeps the admin user), closed when tb ends.
