@@ -17,7 +17,7 @@ type ReadModels interface {
 	Clients(ctx context.Context, actor domain.Actor) ([]projections.ClientRecord, error)
 	FindClients(ctx context.Context, actor domain.Actor, q projections.ClientQuery) ([]projections.ClientRecord, error)
 	Client(ctx context.Context, actor domain.Actor, id domain.ID) (projections.ClientRecord, error)
-	Consents(ctx context.Context, actor domain.Actor, clientID domain.ID) ([]projections.Consent, error)
+	ClientConsents(ctx context.Context, actor domain.Actor, clientID domain.ID) ([]projections.Consent, error)
 	Appointments(ctx context.Context, actor domain.Actor, from, to time.Time) ([]projections.Appointment, error)
 	Audit(ctx context.Context, actor domain.Actor, q projections.AuditQuery) ([]projections.AuditEntry, error)
 	Utilisation(ctx context.Context, actor domain.Actor, from, to time.Time) ([]projections.WeeklyUtilisation, error)
@@ -139,10 +139,7 @@ func (s *server) readModelRoutes() []route {
 				return consentListResponse{}, err
 			}
 			// A client the caller may not see answers 404, like a missing one, not an empty list.
-			if _, err := s.cfg.ReadModels.Client(r.Context(), a, id); err != nil {
-				return consentListResponse{}, err
-			}
-			cs, err := s.cfg.ReadModels.Consents(r.Context(), a, id)
+			cs, err := s.cfg.ReadModels.ClientConsents(r.Context(), a, id)
 			out := consentListResponse{Consents: []consentView{}}
 			for _, c := range cs {
 				out.Consents = append(out.Consents, consentView{ServiceTypeID: c.ServiceTypeID, Status: c.Status, Version: c.Version, ContentHash: c.ContentHash, SignedAt: c.SignedAt, WithdrawnAt: c.WithdrawnAt})

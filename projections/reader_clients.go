@@ -172,7 +172,32 @@ type Consent struct {
 // list when there are none or the client is not visible.
 func (r *Reader) Consents(ctx context.Context, actor domain.Actor, clientID domain.ID) ([]Consent, error) {
 	var out []Consent
-	err := r.read(ctx, actor, readQuery{what: "consents", sql: `SELECT client_id, service_type_id, status, version,
+	err := r.read(ctx, actor, consentsQuery(clientID, &out))
+	return out, err
+}
+
+// ClientConsents is Consents of a client the actor must be able to see: a NotFound error when the
+// client does not exist or is not visible to the actor, learnt in the same round trip.
+func (r *Reader) ClientConsents(ctx context.Context, actor domain.Actor, clientID domain.ID) ([]Consent, error) {
+	visible := false
+	var out []Consent
+	err := r.read(ctx, actor, readQuery{what: "client", sql: `SELECT true FROM rm_clients WHERE client_id = $1`,
+		args: []any{toUUID(clientID)}, row: func(pgx.Rows) error {
+			visible = true
+			return nil
+		}}, consentsQuery(clientID, &out))
+	if err != nil {
+		return nil, err
+	}
+	if !visible {
+		return nil, domain.NotFound("client", clientID)
+	}
+	return out, nil
+}
+
+// consentsQuery reads the consents of a client into out, by service type id.
+func consentsQuery(clientID domain.ID, out *[]Consent) readQuery {
+	return readQuery{what: "consents", sql: `SELECT client_id, service_type_id, status, version,
 		content_hash, signed_at, withdrawn_at FROM rm_consents WHERE client_id = $1 ORDER BY service_type_id`,
 		args: []any{toUUID(clientID)}, row: func(rows pgx.Rows) error {
 			var c Consent
@@ -185,8 +210,7 @@ func (r *Reader) Consents(ctx context.Context, actor domain.Actor, clientID doma
 			if withdrawn != nil {
 				c.WithdrawnAt = *withdrawn
 			}
-			out = append(out, c)
+			*out = append(*out, c)
 			return nil
-		}})
-	return out, err
+		}}
 }

@@ -115,3 +115,31 @@ func TestNoteWithAddendaIsNotFoundForOthers(t *testing.T) {
 		})
 	}
 }
+
+// TestClientConsentsAnswersNotFoundInOneRead checks ClientConsents, which learns whether the
+// client is visible in the same round trip as the consents: the holder gets the signed consent;
+// another therapist and an unknown client get NotFound, not an empty list.
+func TestClientConsentsAnswersNotFoundInOneRead(t *testing.T) {
+	t.Parallel()
+	s := seed(t)
+	ctx := context.Background()
+	cases := []struct {
+		name   string
+		actor  domain.Actor
+		client domain.ID
+		want   int
+		err    error
+	}{
+		{"holder", therapist(s.a), s.aClients[0], 1, nil},
+		{"another therapist", therapist(s.b), s.aClients[0], 0, domain.ErrNotFound},
+		{"unknown client", therapist(s.a), newID(), 0, domain.ErrNotFound},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cs, err := s.e.reader.ClientConsents(ctx, tc.actor, tc.client)
+			if !errors.Is(err, tc.err) || len(cs) != tc.want {
+				t.Fatalf("got %d consents (%v), want %d (%v)", len(cs), err, tc.want, tc.err)
+			}
+		})
+	}
+}
