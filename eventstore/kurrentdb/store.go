@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -102,7 +103,11 @@ func (s *Store) Append(ctx context.Context, stream eventstore.StreamID, expected
 		if err != nil {
 			return eventstore.AppendResult{}, err
 		}
-		if !expected.Satisfied(exists, head.Version) {
+		// A retry whose expected version still holds (Any, StreamExists) finds its own last event
+		// at the head: KurrentDB would write the batch again at the new revision, so the retry is
+		// recognised here. Refused appends may be retries too.
+		retried := exists && slices.ContainsFunc(events, func(e eventstore.EventData) bool { return e.ID == head.ID })
+		if retried || !expected.Satisfied(exists, head.Version) {
 			if res, done, err := s.replayed(ctx, stream, events); done || err != nil {
 				return res, err
 			}
