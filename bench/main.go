@@ -23,9 +23,9 @@ type Result struct {
 	Name          string  `json:"name"`
 	Value         float64 `json:"value"`
 	Unit          string  `json:"unit"`
-	BaselineName  string  `json:"baseline_name,omitempty"`
-	BaselineValue float64 `json:"baseline_value,omitempty"`
-	Ratio         float64 `json:"ratio,omitempty"`
+	BaselineName  string  `json:"baseline_name"`
+	BaselineValue float64 `json:"baseline_value"`
+	Ratio         float64 `json:"ratio"`
 	Target        float64 `json:"target,omitempty"`
 }
 

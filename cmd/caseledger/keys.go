@@ -25,11 +25,14 @@ CASELEDGER_PREVIOUS_MASTER_KEYS (comma-separated). Each keyset is replaced in it
 transaction, so servers keep working throughout; an interrupted rotation is finished by running
 it again. Only the wrapping changes: every ciphertext stays valid.
 
-Procedure without downtime:
-  1. restart every server with CASELEDGER_MASTER_KEY=<new> and
+Procedure without downtime (restart servers one at a time):
+  1. restart every server with CASELEDGER_MASTER_KEY=<old> and
+     CASELEDGER_PREVIOUS_MASTER_KEYS=<new> (each learns to unwrap with the new key);
+  2. restart every server with CASELEDGER_MASTER_KEY=<new> and
      CASELEDGER_PREVIOUS_MASTER_KEYS=<old>;
-  2. run caseledger keys rotate-master with the same settings;
-  3. restart the servers without CASELEDGER_PREVIOUS_MASTER_KEYS and retire the old key.`,
+  3. run caseledger keys rotate-master with the settings of step 2;
+  4. restart the servers without CASELEDGER_PREVIOUS_MASTER_KEYS and retire the old key.
+With a single server, step 1 may be skipped.`,
 		Run: runKeys,
 	})
 }
