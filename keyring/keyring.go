@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tink-crypto/tink-go/v2/tink"
 	"slices"
 	"strings"
 	"sync"
@@ -189,6 +190,16 @@ func (k *Keyring) Close() {
 
 // Master returns the master that wraps new keysets.
 func (k *Keyring) Master() *Master { return k.master }
+
+// MasterAEADs returns every configured master (the current one and Config.Previous) by id, for
+// other keys wrapped by the master key (checkpoint signing keys). The map is a fresh copy.
+func (k *Keyring) MasterAEADs() map[string]tink.AEAD {
+	out := make(map[string]tink.AEAD, len(k.masters))
+	for id, m := range k.masters {
+		out[id] = m.aead
+	}
+	return out
+}
 
 // cacheWatcher evicts what Storage.Watch reports and closes ready on the first Reset.
 type cacheWatcher struct {

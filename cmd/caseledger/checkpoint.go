@@ -30,7 +30,7 @@ hashes, naming the stream.`,
 
 // checkpointer opens the checkpoint signer over the opened database and master key.
 func (m *Main) checkpointer(ctx context.Context) (*checkpoint.Checkpointer, error) {
-	return checkpoint.New(ctx, checkpoint.Config{Pool: m.App, Log: m.Store, Master: m.Keys.Master().AEAD(), MasterID: m.Keys.Master().ID()})
+	return checkpoint.New(ctx, checkpoint.Config{Pool: m.App, Log: m.Store, Master: m.Keys.Master().AEAD(), MasterID: m.Keys.Master().ID(), Previous: m.Keys.MasterAEADs()})
 }
 
 func runCheckpoint(ctx context.Context, m *Main, args []string) error {

@@ -278,6 +278,33 @@ func TestMasterRotationRetiresTheSigningKey(t *testing.T) {
 	}
 }
 
+func TestRollingMasterRotationKeepsTheSigningKey(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	next := newMaster(t)
+	// Step 1 of a rolling rotation: old master current, new one known as previous.
+	step1, err := checkpoint.New(ctx, checkpoint.Config{Pool: f.app, Log: f.store, Master: f.master, MasterID: "test",
+		Previous: map[string]tink.AEAD{"new-master": next}})
+	if err != nil || step1.KeyID() != f.cp.KeyID() {
+		t.Fatalf("step 1: %v, key %s want %s", err, step1.KeyID(), f.cp.KeyID())
+	}
+	// Step 2: new master current, old one previous: the key it wrapped is still used, not retired.
+	step2, err := checkpoint.New(ctx, checkpoint.Config{Pool: f.app, Log: f.store, Master: next, MasterID: "new-master",
+		Previous: map[string]tink.AEAD{"test": f.master}})
+	if err != nil || step2.KeyID() != f.cp.KeyID() {
+		t.Fatalf("step 2: %v, key %s want the unretired %s", err, step2.KeyID(), f.cp.KeyID())
+	}
+	if _, err := step2.Sign(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Step 4: the old master is gone: now the key is retired and replaced.
+	done, err := checkpoint.New(ctx, checkpoint.Config{Pool: f.app, Log: f.store, Master: next, MasterID: "new-master"})
+	if err != nil || done.KeyID() == f.cp.KeyID() {
+		t.Fatalf("after the rotation: %v, key %s still the old one", err, done.KeyID())
+	}
+}
+
 func TestReadFileRejectsTampering(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

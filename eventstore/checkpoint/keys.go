@@ -39,11 +39,12 @@ type storedKey struct {
 }
 
 // activeKey returns the active signing key, creating, wrapping and storing one if there is none.
-// Two processes creating one at once agree on the first stored. An active key wrapped by another
-// master than masterID (the master key was rotated) is retired and replaced by a new key under
-// the current master; retired is then the old key's id when this call retired it. A key wrapped
+// Two processes creating one at once agree on the first stored. An active key wrapped by one of
+// the previous masters is used as it is (a rotation is under way). An active key wrapped by any
+// other master (the old master was retired) is retired and replaced by a new key under the current
+// master; retired is then the old key's id when this call retired it. A key wrapped
 // by the current master that does not unwrap is an error: the key or the master is wrong.
-func activeKey(ctx context.Context, pool *pgxpool.Pool, master tink.AEAD, masterID string) (k *signingKey, retired string, err error) {
+func activeKey(ctx context.Context, pool *pgxpool.Pool, master tink.AEAD, masterID string, previous map[string]tink.AEAD) (k *signingKey, retired string, err error) {
 	for range 4 {
 		row, err := loadActiveRow(ctx, pool)
 		switch {
@@ -53,6 +54,9 @@ func activeKey(ctx context.Context, pool *pgxpool.Pool, master tink.AEAD, master
 			}
 		case err != nil:
 			return nil, "", err
+		case row.masterID != masterID && previous[row.masterID] != nil:
+			k, err := unwrapKey(row, previous[row.masterID])
+			return k, retired, err
 		case row.masterID != masterID:
 			tag, err := pool.Exec(ctx, `UPDATE checkpoint_signing_keys SET active = false WHERE key_id = $1 AND active`, row.id)
 			if err != nil {

@@ -30,9 +30,14 @@ type Config struct {
 	// Master wraps the signing keyset (the keyring's master AEAD). Required.
 	Master tink.AEAD
 	// MasterID names Master; it is stored beside the wrapped keyset. When the active key was
-	// wrapped by a master of another id (the master key was rotated), New retires it, creates a
-	// new key under Master and records CheckpointKeyRotated. Required.
+	// wrapped by a master that is neither Master nor one of Previous (the master key was rotated
+	// and the old one retired), New retires it, creates a new key under Master and records
+	// CheckpointKeyRotated. Required.
 	MasterID string
+	// Previous holds the masters, by id, that may still wrap the active key during a master
+	// rotation (CASELEDGER_PREVIOUS_MASTER_KEYS). A key wrapped by one of them is used as it is,
+	// so servers restarted one at a time on different masters do not retire each other's keys.
+	Previous map[string]tink.AEAD
 	// Now tells the time; nil means time.Now.
 	Now func() time.Time
 }
@@ -84,7 +89,7 @@ func New(ctx context.Context, cfg Config) (*Checkpointer, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	k, retired, err := activeKey(ctx, cfg.Pool, cfg.Master, cfg.MasterID)
+	k, retired, err := activeKey(ctx, cfg.Pool, cfg.Master, cfg.MasterID, cfg.Previous)
 	if err != nil {
 		return nil, err
 	}
