@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/client"
@@ -72,9 +73,16 @@ func openNotebook(ctx context.Context, d Deps, clientID domain.ID, kind note.Kin
 	}, nil
 }
 
-// changeNotebook is the body of every note-writing command: load, decide, and append the event to
-// the notebook's stream sealed under the client's key, if the notebook is unchanged meanwhile. A
-// concurrent change is retried; after the last attempt it is KindConflict "concurrent_change".
+// changeNotebook is the body of every note-writing command: load, decide, pin the decision to the
+// client's record, then append the event to the notebook's stream sealed under the client's key.
+//
+// The pin is client.NoteWriteAuthorised, appended to the client's stream at the version the
+// authorisation was decided on. A transfer, archive or restriction that reached the client's stream
+// after the load makes that append fail, and the write is decided again on the new record (where
+// the former holder gets KindNotFound); so no note event follows a transfer of the record in the
+// client's history unless its author held the record at that point. The note event is then
+// appended if the notebook is unchanged since the load. Either append losing a race is retried on
+// fresh state; after the last attempt it is KindConflict "concurrent_change".
 func changeNotebook(ctx context.Context, d Deps, actor domain.Actor, clientID domain.ID, kind note.Kind, decide func(notebookContext) (domain.Event, error)) error {
 	return retryConcurrent(func() error {
 		nc, err := loadNotebook(ctx, d, actor, clientID, kind)
@@ -86,6 +94,21 @@ func changeNotebook(ctx context.Context, d Deps, actor domain.Actor, clientID do
 		}
 		ev, err := decide(nc)
 		if err != nil {
+			return err
+		}
+		noteID, ok := note.NoteOf(ev)
+		if !ok {
+			return fmt.Errorf("change notebook: %s is not a notebook event", ev.EventType())
+		}
+		what := client.AccessNote
+		if nc.kind == note.KindPsychotherapy {
+			what = client.AccessPsychotherapyNote
+		}
+		pin, err := nc.client.AuthoriseNoteWrite(actor, what, noteID, ev.EventType(), d.Clock.Now())
+		if err != nil {
+			return err
+		}
+		if err := appendToClient(ctx, d, clientID, nc.clientLoaded, actor, pin); err != nil {
 			return err
 		}
 		_, err = appendEvents(ctx, d, NotesStream(clientID, nc.kind), nc.notebookLoaded.Expected(), Envelope{Actor: actor, Subject: clientID}, ev)

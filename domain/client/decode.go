@@ -21,6 +21,7 @@ var Decode = jsonevent.Decoder("client", map[string]func(string, []byte) (domain
 	"RecordTransferred":           jsonevent.Of[RecordTransferred](),
 	"RecordArchived":              jsonevent.Of[RecordArchived](),
 	"RecordAccessed":              jsonevent.Of[RecordAccessed](),
+	"NoteWriteAuthorised":         jsonevent.Of[NoteWriteAuthorised](),
 	"ErasureRequested":            jsonevent.Of[ErasureRequested](),
 	"ErasureApproved":             jsonevent.Of[ErasureApproved](),
 	"ErasureRefused":              jsonevent.Of[ErasureRefused](),

@@ -118,6 +118,20 @@ type RecordAccessed struct {
 	At      time.Time `json:"at"`
 }
 
+// NoteWriteAuthorised records that By, holding the record, was cleared to append Write (a note
+// event type such as "NoteDrafted") to note NoteID of the notebook What (AccessNote or
+// AccessPsychotherapyNote). It is appended to the client's stream at the version the authorisation
+// was decided on, before the note event itself, so every note event follows a NoteWriteAuthorised
+// that precedes any later transfer of the record. One without a matching note event means the
+// write was then lost to a concurrent change of the notebook, or failed.
+type NoteWriteAuthorised struct {
+	By     domain.Actor `json:"by"`
+	What   string       `json:"what"`
+	NoteID domain.ID    `json:"note_id"`
+	Write  string       `json:"write"`
+	At     time.Time    `json:"at"`
+}
+
 // ErasureRequested records a request to erase the client (Art. 17), by the client or the DPO.
 type ErasureRequested struct {
 	RequestID domain.ID   `json:"request_id"`
@@ -159,6 +173,7 @@ func (SharingConsentWithdrawn) EventType() string     { return "SharingConsentWi
 func (RecordTransferred) EventType() string           { return "RecordTransferred" }
 func (RecordArchived) EventType() string              { return "RecordArchived" }
 func (RecordAccessed) EventType() string              { return "RecordAccessed" }
+func (NoteWriteAuthorised) EventType() string         { return "NoteWriteAuthorised" }
 func (ErasureRequested) EventType() string            { return "ErasureRequested" }
 func (ErasureApproved) EventType() string             { return "ErasureApproved" }
 func (ErasureRefused) EventType() string              { return "ErasureRefused" }

@@ -48,3 +48,18 @@ func (NoteDrafted) EventType() string       { return "NoteDrafted" }
 func (NoteRevised) EventType() string       { return "NoteRevised" }
 func (NoteSigned) EventType() string        { return "NoteSigned" }
 func (NoteAddendumAdded) EventType() string { return "NoteAddendumAdded" }
+
+// NoteOf returns the id of the note ev is about, and false when ev is not a notebook event.
+func NoteOf(ev domain.Event) (domain.ID, bool) {
+	switch e := ev.(type) {
+	case NoteDrafted:
+		return e.NoteID, true
+	case NoteRevised:
+		return e.NoteID, true
+	case NoteSigned:
+		return e.NoteID, true
+	case NoteAddendumAdded:
+		return e.NoteID, true
+	}
+	return domain.ID{}, false
+}

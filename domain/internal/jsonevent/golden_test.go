@@ -65,6 +65,7 @@ var decoders = []struct {
 		client.RecordTransferred{From: id2, To: id3, Basis: client.TransferByConsent, ConsentMethod: client.SignedPaperScanned, ConsentedAt: at, At: at},
 		client.RecordArchived{From: id3, Reason: "therapist left the practice", At: at},
 		client.RecordAccessed{By: domain.Actor{UserID: id3, Role: domain.RoleTherapist}, What: client.AccessNote, ID: id2, Purpose: "treatment", At: at},
+		client.NoteWriteAuthorised{By: domain.Actor{UserID: id3, Role: domain.RoleTherapist}, What: client.AccessNote, NoteID: id2, Write: "NoteSigned", At: at},
 		client.ErasureRequested{RequestID: id2, By: domain.RoleClient, Grounds: "no longer a client", At: at},
 		client.ErasureApproved{RequestID: id2, At: at},
 		client.ErasureRefused{RequestID: id2, Exemption: client.ExemptLegalClaims, Explanation: "complaint open", At: at},
