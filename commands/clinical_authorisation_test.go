@@ -52,6 +52,10 @@ func TestClinicalAuthorisation(t *testing.T) {
 		"transfer by dpo decision": func(ctx context.Context, f fixture, a domain.Actor) error {
 			return commands.NewTransferRecordHandler(f.c.deps).Handle(ctx, a, commands.TransferRecord{ClientID: f.client, Transfer: client.Transfer{To: f.c.bob.UserID, Basis: client.TransferByDPO, Reason: "caseload balancing"}})
 		},
+		"readmit": func(ctx context.Context, f fixture, a domain.Actor) error {
+			must(t, commands.NewDischargeClientHandler(f.c.deps).Handle(ctx, f.c.alice, commands.DischargeClient{ClientID: f.client, EndedOn: clinicStart}))
+			return commands.NewReadmitClientHandler(f.c.deps).Handle(ctx, a, commands.ReadmitClient{ClientID: f.client, StartedOn: clinicStart})
+		},
 		"request erasure": func(ctx context.Context, f fixture, a domain.Actor) error {
 			_, err := commands.NewRequestErasureHandler(f.c.deps).Handle(ctx, a, commands.RequestErasure{ClientID: f.client})
 			return err
@@ -71,6 +75,7 @@ func TestClinicalAuthorisation(t *testing.T) {
 		"rectify":                  {"holder": allow, "other therapist": notFound, "manager": forbidden, "dpo": allow, "admin": forbidden, "auditor": forbidden, "client": allow, "other client": notFound},
 		"restrict":                 {"holder": forbidden, "other therapist": notFound, "manager": forbidden, "dpo": allow, "admin": forbidden, "auditor": forbidden, "client": forbidden, "other client": notFound},
 		"discharge":                {"holder": allow, "other therapist": notFound, "manager": forbidden, "dpo": forbidden, "admin": forbidden, "auditor": forbidden, "client": forbidden, "other client": notFound},
+		"readmit":                  {"holder": allow, "other therapist": notFound, "manager": forbidden, "dpo": forbidden, "admin": forbidden, "auditor": forbidden, "client": forbidden, "other client": notFound},
 		"transfer by dpo decision": {"holder": forbidden, "other therapist": notFound, "manager": forbidden, "dpo": allow, "admin": forbidden, "auditor": forbidden, "client": forbidden, "other client": notFound},
 		"request erasure":          {"holder": forbidden, "other therapist": notFound, "manager": forbidden, "dpo": allow, "admin": forbidden, "auditor": forbidden, "client": allow, "other client": notFound},
 	}

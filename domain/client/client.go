@@ -18,6 +18,7 @@ type Client struct {
 	registered time.Time
 	restricted bool
 	endedOn    time.Time // zero while in treatment
+	startedOn  time.Time // the day the current episode of treatment began (registration or readmission)
 	consents   map[domain.ID]treatmentConsent
 	sharing    map[domain.ID]SharingConsent
 	custody    []Custody
@@ -102,7 +103,7 @@ func (c *Client) Apply(ev domain.Event) {
 	switch e := ev.(type) {
 	case ClientRegistered:
 		c.id, c.practiceID, c.holder, c.recordKind = e.ClientID, e.PracticeID, e.TherapistID, e.RecordKind
-		c.details, c.registered = e.Details, e.At
+		c.details, c.registered, c.startedOn = e.Details, e.At, dayOf(e.At)
 		c.custody = []Custody{{TherapistID: e.TherapistID, From: e.At}}
 	case ClientDetailsRectified:
 		c.details = e.Details
@@ -112,6 +113,8 @@ func (c *Client) Apply(ev domain.Event) {
 		c.restricted = false
 	case ClientDischarged:
 		c.endedOn = e.EndedOn
+	case ClientReadmitted:
+		c.endedOn, c.startedOn = time.Time{}, e.StartedOn
 	case ConsentSigned, ConsentWithdrawn:
 		c.applyConsent(ev)
 	case SharingConsentGiven, SharingConsentWithdrawn:
@@ -270,8 +273,8 @@ func (c *Client) LiftRestriction(actor domain.Actor, at time.Time) (domain.Event
 	return ev, nil
 }
 
-// Discharge ends treatment on endedOn (a date, not after at and not before registration). Only
-// the holder may.
+// Discharge ends treatment on endedOn (a date, not after at and not before the current episode
+// began: registration, or the latest readmission). Only the holder may.
 func (c *Client) Discharge(actor domain.Actor, endedOn, at time.Time) (domain.Event, error) {
 	if err := c.Authorise(actor, "discharge", Holder); err != nil {
 		return nil, err
@@ -280,8 +283,8 @@ func (c *Client) Discharge(actor domain.Actor, endedOn, at time.Time) (domain.Ev
 		return nil, domain.Conflict("already_discharged", "client "+c.id.String()+" is already discharged")
 	}
 	day := time.Date(endedOn.Year(), endedOn.Month(), endedOn.Day(), 0, 0, 0, 0, time.UTC)
-	if endedOn.IsZero() || day.After(at) || day.Before(dayOf(c.registered)) {
-		return nil, domain.Invalid("ended_on", "must be between registration and today")
+	if endedOn.IsZero() || day.After(at) || day.Before(c.startedOn) {
+		return nil, domain.Invalid("ended_on", "must be between the start of treatment and today")
 	}
 	ev := ClientDischarged{EndedOn: day, At: at.UTC()}
 	c.Apply(ev)

@@ -14,6 +14,7 @@ var Decode = jsonevent.Decoder("client", map[string]func(string, []byte) (domain
 	"ProcessingRestricted":        jsonevent.Of[ProcessingRestricted](),
 	"ProcessingRestrictionLifted": jsonevent.Of[ProcessingRestrictionLifted](),
 	"ClientDischarged":            jsonevent.Of[ClientDischarged](),
+	"ClientReadmitted":            jsonevent.Of[ClientReadmitted](),
 	"ConsentSigned":               jsonevent.Of[ConsentSigned](),
 	"ConsentWithdrawn":            jsonevent.Of[ConsentWithdrawn](),
 	"SharingConsentGiven":         jsonevent.Of[SharingConsentGiven](),

@@ -44,6 +44,13 @@ type ClientDischarged struct {
 	At      time.Time `json:"at"`
 }
 
+// ClientReadmitted starts a new episode of treatment on StartedOn for a discharged client who
+// returns: the client is in treatment again, and retention counts from the next discharge.
+type ClientReadmitted struct {
+	StartedOn time.Time `json:"started_on"`
+	At        time.Time `json:"at"`
+}
+
 // ConsentSigned records that the client (or their guardian) signed a version of a service type's
 // consent form. ContentHash is the signed text's SHA-256, copied from the template.
 type ConsentSigned struct {
@@ -166,6 +173,7 @@ func (ClientDetailsRectified) EventType() string      { return "ClientDetailsRec
 func (ProcessingRestricted) EventType() string        { return "ProcessingRestricted" }
 func (ProcessingRestrictionLifted) EventType() string { return "ProcessingRestrictionLifted" }
 func (ClientDischarged) EventType() string            { return "ClientDischarged" }
+func (ClientReadmitted) EventType() string            { return "ClientReadmitted" }
 func (ConsentSigned) EventType() string               { return "ConsentSigned" }
 func (ConsentWithdrawn) EventType() string            { return "ConsentWithdrawn" }
 func (SharingConsentGiven) EventType() string         { return "SharingConsentGiven" }

@@ -58,6 +58,7 @@ var decoders = []struct {
 		client.ProcessingRestricted{Ground: client.RestrictAccuracyContested, At: at},
 		client.ProcessingRestrictionLifted{At: at},
 		client.ClientDischarged{EndedOn: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), At: at},
+		client.ClientReadmitted{StartedOn: time.Date(2027, 1, 4, 0, 0, 0, 0, time.UTC), At: at},
 		client.ConsentSigned{ServiceTypeID: id3, Version: 2, ContentHash: "d8c6ac8e9d1ec9f0ebb1d5ab4b8f6d9e4e0b1b5a16d1b59d0f7b9e1c8a1d2e3f", Method: client.SignedInPerson, Signer: client.SignerGuardian, GuardianName: "Parent Example", SignedAt: at, At: at},
 		client.ConsentWithdrawn{ServiceTypeID: id3, By: domain.RoleClient, At: at},
 		client.SharingConsentGiven{ConsentID: id2, Recipient: client.ThirdParty{Kind: "gp", Name: "Dr Jones", Organisation: "Leeds Surgery"}, Purpose: "care coordination", Expires: at.AddDate(1, 0, 0), Method: client.SignedPortal, SignedAt: at, At: at},
