@@ -37,12 +37,23 @@ func LoadPractice(ctx context.Context, d Deps, id domain.ID) (*practice.Practice
 	return p, l, nil
 }
 
+// maxCachedClients bounds how many client streams the process keeps decoded in memory.
+const maxCachedClients = 256
+
+// clientStreams keeps the decoded events of recently loaded client streams (a streamCache): a
+// command on a client decrypts only the events appended since the last load of that client in
+// this process, not the whole history of consents, custody and audited reads. The decrypted
+// events stay in memory for at most maxCachedClients clients; every load first opens the newest
+// sealed event again, so a client whose key was shredded is never served from memory.
+var clientStreams = newStreamCache(maxCachedClients)
+
 // LoadClient reads and rebuilds a client's record, and the version to append after. It does not
 // authorise: call (*client.Client).Visible or Authorise with the actor before using or revealing
 // anything. A client that does not exist is a KindNotFound error ("client_not_found"); an erased
-// client is a KindErased error ("client_erased").
+// client is a KindErased error ("client_erased"). Events read before by this process are taken
+// from clientStreams; only newer ones are read from the log and decrypted.
 func LoadClient(ctx context.Context, d Deps, id domain.ID) (*client.Client, Loaded, error) {
-	l, err := loadStream(ctx, d, ClientStream(id), client.Decode)
+	l, err := clientStreams.load(ctx, d, ClientStream(id), client.Decode, true)
 	if errors.Is(err, domain.ErrErased) {
 		return nil, Loaded{}, &domain.Error{Kind: domain.KindErased, Code: "client_erased", Message: "client " + id.String() + " was erased"}
 	}

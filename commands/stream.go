@@ -3,7 +3,6 @@ package commands
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -36,35 +35,7 @@ func (l Loaded) Expected() eventstore.ExpectedVersion {
 // A missing stream is not an error: it returns Loaded{Exists: false}. A shredded subject's events
 // fail with an error matching domain.ErrErased.
 func loadStream(ctx context.Context, d Deps, stream eventstore.StreamID, decode domain.Decoder) (Loaded, error) {
-	var out Loaded
-	var from uint64
-	for {
-		recs, err := d.Log.ReadStream(ctx, stream, from, readBatch)
-		if errors.Is(err, eventstore.ErrStreamNotFound) {
-			return out, nil
-		}
-		if err != nil {
-			return Loaded{}, fmt.Errorf("load %s: %w", stream, err)
-		}
-		for _, r := range recs {
-			payload := r.Payload
-			if r.Subject != uuid.Nil {
-				if payload, err = d.Sealer.Open(ctx, r); err != nil {
-					return Loaded{}, fmt.Errorf("load %s@%d: %w", stream, r.Version, err)
-				}
-			}
-			ev, err := decode(r.Type, r.SchemaVersion, payload)
-			if err != nil {
-				return Loaded{}, fmt.Errorf("load %s@%d: %w", stream, r.Version, err)
-			}
-			out.Events = append(out.Events, ev)
-			out.Version, out.Exists = r.Version, true
-		}
-		if len(recs) < readBatch {
-			return out, nil
-		}
-		from = recs[len(recs)-1].Version + 1
-	}
+	return (&cachedStream{}).refresh(ctx, d, stream, decode, true)
 }
 
 // Envelope is what appendEvents needs besides the events: who acts, whose data it is, and the
