@@ -24,7 +24,9 @@ import (
 //   - single-event appends that check the expected version, 1 and 8 writers (own stream each),
 //     against INSERT ... SELECT ... WHERE head = expected, one transaction per event;
 //   - 100-event batches against one multi-row INSERT (unnest of arrays) per batch;
-//   - ReadAll over the whole log (200,000 events; -quick: 20,000) against one ordered SELECT.
+//   - ReadAll over the whole log (200,000 events; -quick: 20,000) against one ordered SELECT;
+//   - ReadStream of a 20-event stream with a command's limit (1,000), one reader, against a SELECT
+//     of the same rows by (stream_id, version) decoded into a slice.
 func init() { register("eventlog", benchEventLog) }
 
 const (
@@ -63,6 +65,10 @@ const rawSelect = `SELECT position, stream_id, version, event_id, event_type, sc
 	recorded_at, actor_id, actor_role, subject_id, key_id, correlation_id, causation_id, payload,
 	prev_hash, hash FROM bench_raw_log ORDER BY position`
 
+const rawSelectStream = `SELECT position, stream_id, version, event_id, event_type, schema_version, occurred_at,
+	recorded_at, actor_id, actor_role, subject_id, key_id, correlation_id, causation_id, payload,
+	prev_hash, hash FROM bench_raw_log WHERE stream_id = $1 AND version >= $2 ORDER BY version LIMIT $3`
+
 func benchEventLog(ctx context.Context, env *Env) ([]Result, error) {
 	dsn, err := env.NewDatabase(ctx)
 	if err != nil {
@@ -86,9 +92,9 @@ func benchEventLog(ctx context.Context, env *Env) ([]Result, error) {
 		return nil, err
 	}
 
-	single, batches, readN := 3000, 300, 200000
+	single, batches, readN, reads := 3000, 300, 200000, 3000
 	if env.Quick {
-		single, batches, readN = 300, 20, 20000
+		single, batches, readN, reads = 300, 20, 20000, 300
 	}
 	var out []Result
 	for _, writers := range []int{1, 8} {
@@ -126,7 +132,83 @@ func benchEventLog(ctx context.Context, env *Env) ([]Result, error) {
 		return nil, err
 	}
 	out = append(out, More(fmt.Sprintf("eventlog ReadAll, %d events", readN), storeRate, "events/s", "raw SELECT ... ORDER BY position", rawRate, 0.6))
+
+	stream, err := fillStream(ctx, store, pool)
+	if err != nil {
+		return nil, err
+	}
+	storeRate, rawRate, err = compare(
+		func() (float64, error) { return storeReadStream(ctx, store, stream, reads) },
+		func() (float64, error) { return rawReadStream(ctx, pool, "copy-"+string(stream), reads) })
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, More(fmt.Sprintf("eventlog ReadStream, %d-event stream", benchStreamEvents), storeRate, "reads/s",
+		"raw SELECT ... WHERE stream_id ORDER BY version", rawRate, 0.8))
 	return out, nil
+}
+
+// benchStreamEvents is the length of the stream the ReadStream figure reads: a client's record
+// after some months of sessions.
+const benchStreamEvents = 20
+
+// fillStream appends a benchStreamEvents-event stream and copies it into the baseline table as
+// "copy-<stream>".
+func fillStream(ctx context.Context, s *pgstore.Store, pool *pgxpool.Pool) (eventstore.StreamID, error) {
+	stream := eventstore.StreamID("bench-" + uuid.NewString())
+	if _, err := s.Append(ctx, stream, eventstore.NoStream(), benchEvents(benchStreamEvents)...); err != nil {
+		return "", err
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO bench_raw_log (stream_id, version, event_id, event_type,
+		schema_version, occurred_at, recorded_at, actor_id, actor_role, subject_id, key_id, correlation_id,
+		causation_id, payload, prev_hash, hash)
+		SELECT 'copy-' || stream_id, version, gen_random_uuid(), event_type, schema_version, occurred_at,
+		       recorded_at, actor_id, actor_role, subject_id, key_id, correlation_id, causation_id, payload,
+		       prev_hash, hash
+		FROM event_log WHERE stream_id = $1`, string(stream)); err != nil {
+		return "", fmt.Errorf("copy stream to baseline: %w", err)
+	}
+	return stream, nil
+}
+
+// streamReadLimit is the limit commands load streams with.
+const streamReadLimit = 1000
+
+func storeReadStream(ctx context.Context, s *pgstore.Store, stream eventstore.StreamID, n int) (float64, error) {
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		evs, err := s.ReadStream(ctx, stream, 0, streamReadLimit)
+		if err != nil {
+			return 0, err
+		}
+		if len(evs) != benchStreamEvents {
+			return 0, fmt.Errorf("ReadStream: %d events, want %d", len(evs), benchStreamEvents)
+		}
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+func rawReadStream(ctx context.Context, pool *pgxpool.Pool, stream string, n int) (float64, error) {
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		rows, err := pool.Query(ctx, rawSelectStream, stream, 0, streamReadLimit)
+		if err != nil {
+			return 0, err
+		}
+		evs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (rawRow, error) {
+			var r rawRow
+			err := row.Scan(&r.Position, &r.Stream, &r.Version, &r.ID, &r.Type, &r.Schema, &r.Occurred, &r.Recorded,
+				&r.Actor, &r.Role, &r.Subject, &r.KeyID, &r.Correlation, &r.Causation, &r.Payload, &r.PrevHash, &r.Hash)
+			return r, err
+		})
+		if err != nil {
+			return 0, err
+		}
+		if len(evs) != benchStreamEvents {
+			return 0, fmt.Errorf("raw stream read: %d rows, want %d", len(evs), benchStreamEvents)
+		}
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
 }
 
 // compare runs store and raw alternately benchRounds times, swapping which goes first every

@@ -51,6 +51,13 @@ const readStreamSQL = `SELECT ` + columns + ` FROM event_log
 	ORDER BY version
 	LIMIT $3`
 
+// streamPage and allPage are the capacities ReadStream and ReadAll start a non-empty result with:
+// most streams are short, while a ReadAll that finds one event usually finds a full page.
+const (
+	streamPage = 16
+	allPage    = 1024
+)
+
 const streamExistsSQL = `SELECT EXISTS (SELECT 1 FROM event_log WHERE stream_id = $1)`
 
 // ReadStream implements eventstore.Store in one statement, without the global visibility horizon
@@ -72,7 +79,7 @@ func (s *Store) ReadStream(ctx context.Context, stream eventstore.StreamID, from
 			start, n = from-1, min(n, math.MaxInt64-1)+1
 		}
 		var err error
-		if out, err = s.query(ctx, readStreamSQL, string(stream), clampInt64(start), n); err != nil {
+		if out, err = s.query(ctx, streamPage, readStreamSQL, string(stream), clampInt64(start), n); err != nil {
 			return nil, fmt.Errorf("read %s: %w", stream, err)
 		}
 		known, exists = len(out) > 0 || from == 0, len(out) > 0
@@ -97,17 +104,18 @@ func (s *Store) ReadAll(ctx context.Context, from eventstore.Position, limit int
 		return []eventstore.RecordedEvent{}, ctx.Err()
 	}
 	tx, pos := from.Parts()
-	out, err := s.query(ctx, readAllSQL, clampInt64(tx), clampInt64(pos), limit)
+	out, err := s.query(ctx, min(limit, allPage), readAllSQL, clampInt64(tx), clampInt64(pos), limit)
 	if err != nil {
 		return nil, fmt.Errorf("read all after %s: %w", from, err)
 	}
 	return out, nil
 }
 
-// query runs a select of columns and decodes every row. The result is never nil. It grows with
-// the rows rather than by the limit: callers ask for up to thousands of events and usually get a
-// few, and a RecordedEvent is a few hundred bytes.
-func (s *Store) query(ctx context.Context, sql string, args ...any) ([]eventstore.RecordedEvent, error) {
+// query runs a select of columns and decodes every row. The result is never nil. Its capacity is
+// size once a first row arrives, and it grows from there: an empty result allocates nothing, and
+// a RecordedEvent is a few hundred bytes, so sizing by a limit of thousands that is rarely reached
+// costs more than the read.
+func (s *Store) query(ctx context.Context, size int, sql string, args ...any) ([]eventstore.RecordedEvent, error) {
 	rows, err := s.pool.Query(ctx, sql, append([]any{binaryResults}, args...)...)
 	if err != nil {
 		return nil, err
@@ -115,6 +123,9 @@ func (s *Store) query(ctx context.Context, sql string, args ...any) ([]eventstor
 	defer rows.Close()
 	out := []eventstore.RecordedEvent{}
 	for rows.Next() {
+		if cap(out) == 0 {
+			out = make([]eventstore.RecordedEvent, 0, size)
+		}
 		var r eventstore.RecordedEvent
 		if err := decodeRow(rows.RawValues(), &r); err != nil {
 			return nil, err
