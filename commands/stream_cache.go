@@ -121,7 +121,8 @@ func (e *cachedStream) refresh(ctx context.Context, d Deps, stream eventstore.St
 				if payload, err = d.Sealer.Open(ctx, *r); err != nil {
 					return Loaded{}, fmt.Errorf("load %s@%d: %w", stream, r.Version, err)
 				}
-				e.lastSealed = r
+				sealedCopy := *r // not a pointer into recs, which would keep the whole batch alive
+				e.lastSealed = &sealedCopy
 			}
 			ev, err := decode(r.Type, r.SchemaVersion, payload)
 			if err != nil {
