@@ -338,25 +338,29 @@ func (c *collector) foldRetention(ev domain.Event, _ eventstore.RecordedEvent) {
 	}
 }
 
+// person returns a deep copy of d that shares no memory with the decoded event, with address
+// lines never nil so the JSON is stable.
 func person(d client.Details) *Person {
-	p := &Person{GivenName: d.GivenName, FamilyName: d.FamilyName, PreferredName: d.PreferredName, DateOfBirth: d.DateOfBirth,
-		Email: d.Email, Phone: d.Phone, Address: address(d.Address)}
+	d.Address = address(d.Address)
 	if d.EmergencyContact != nil {
-		p.EmergencyContact = &Contact{Name: d.EmergencyContact.Name, Relationship: d.EmergencyContact.Relationship,
-			Phone: d.EmergencyContact.Phone, Email: d.EmergencyContact.Email}
+		c := *d.EmergencyContact
+		d.EmergencyContact = &c
 	}
 	if d.PrimaryCare != nil {
-		p.PrimaryCare = &PrimaryCare{Name: d.PrimaryCare.Name, Practice: d.PrimaryCare.Practice, Phone: d.PrimaryCare.Phone,
-			Address: address(d.PrimaryCare.Address)}
+		pc := *d.PrimaryCare
+		pc.Address = address(pc.Address)
+		d.PrimaryCare = &pc
 	}
-	return p
+	return &d
 }
 
 func address(a *client.Address) *Address {
 	if a == nil {
 		return nil
 	}
-	return &Address{Lines: nonNil(a.Lines), Locality: a.Locality, Region: a.Region, PostalCode: a.PostalCode, Country: a.Country}
+	c := *a
+	c.Lines = nonNil(a.Lines)
+	return &c
 }
 
 func nonNil(s []string) []string {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/client"
 )
 
 // SchemaID names the JSON export's schema and its version (schema/sar-export.schema.json).
@@ -42,43 +43,19 @@ type Record struct {
 	Events []EventEntry `json:"events"`
 }
 
-// Person is the client's details as they stand.
-type Person struct {
-	GivenName        string       `json:"given_name"`
-	FamilyName       string       `json:"family_name"`
-	PreferredName    string       `json:"preferred_name,omitempty"`
-	DateOfBirth      string       `json:"date_of_birth"`
-	Email            string       `json:"email,omitempty"`
-	Phone            string       `json:"phone,omitempty"`
-	Address          *Address     `json:"address,omitempty"`
-	EmergencyContact *Contact     `json:"emergency_contact,omitempty"`
-	PrimaryCare      *PrimaryCare `json:"primary_care,omitempty"`
-}
+// Person is the client's details as they stand, in the domain's own shape (client.Details), so
+// the export and the event that carried them cannot drift apart. In an export, address lines are
+// never nil.
+type Person = client.Details
 
-// Address is a postal address.
-type Address struct {
-	Lines      []string `json:"lines"`
-	Locality   string   `json:"locality,omitempty"`
-	Region     string   `json:"region,omitempty"`
-	PostalCode string   `json:"postal_code,omitempty"`
-	Country    string   `json:"country,omitempty"`
-}
+// Address is a postal address (client.Address).
+type Address = client.Address
 
-// Contact is a person to reach.
-type Contact struct {
-	Name         string `json:"name"`
-	Relationship string `json:"relationship,omitempty"`
-	Phone        string `json:"phone,omitempty"`
-	Email        string `json:"email,omitempty"`
-}
+// Contact is a person to reach (client.Contact).
+type Contact = client.Contact
 
-// PrimaryCare is the client's GP or primary-care provider.
-type PrimaryCare struct {
-	Name     string   `json:"name,omitempty"`
-	Practice string   `json:"practice"`
-	Phone    string   `json:"phone,omitempty"`
-	Address  *Address `json:"address,omitempty"`
-}
+// PrimaryCare is the client's GP or primary-care provider (client.PrimaryCare).
+type PrimaryCare = client.PrimaryCare
 
 // DetailsChange is one registration or rectification of the details (Art. 16).
 type DetailsChange struct {
