@@ -41,11 +41,8 @@ func runAudit(ctx context.Context, m *Main, args []string) error {
 	subject := fs.String("client", "", "only entries about this client `id`")
 	actorFlag := fs.String("actor", "", "only entries by this user `id`")
 	format := fs.String("format", "csv", "csv or json")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := parseFlagsOnly(fs, args[1:]); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError("unexpected arguments %q", fs.Args())
 	}
 	if *role != string(domain.RoleAuditor) && *role != string(domain.RoleDPO) {
 		return usageError("--role: want auditor or dpo")

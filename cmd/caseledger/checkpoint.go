@@ -41,11 +41,8 @@ func runCheckpoint(ctx context.Context, m *Main, args []string) error {
 	fs := newFlagSet("checkpoint "+verb, m.Stderr)
 	out := fs.String("out", "", "file to write")
 	since := fs.String("since", "", "export checkpoints signed at or after this RFC 3339 `time`")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError("unexpected arguments %q", fs.Args())
 	}
 	var from time.Time
 	if *since != "" {

@@ -31,11 +31,8 @@ func runClients(ctx context.Context, m *Main, args []string) error {
 	name := fs.String("name", "", "name or names")
 	email := fs.String("email", "", "email address")
 	dob := fs.String("dob", "", "date of birth, YYYY-MM-DD")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := parseFlagsOnly(fs, args[1:]); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError("unexpected arguments %q", fs.Args())
 	}
 	actor, err := operator(*user, domain.RoleDPO)
 	if err != nil {

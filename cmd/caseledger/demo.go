@@ -37,11 +37,8 @@ var ErrNotEmpty = errors.New("the database already holds events; the demo is see
 
 func runDemo(ctx context.Context, m *Main, args []string) error {
 	fs := newFlagSet("demo", m.Stderr)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError("unexpected arguments %q", fs.Args())
 	}
 	if err := m.Open(ctx); err != nil {
 		return err

@@ -36,11 +36,8 @@ func runErase(ctx context.Context, m *Main, args []string) error {
 	requestFlag := fs.String("request", "", "erasure request `id`")
 	wait := fs.Duration("wait", time.Minute, "how long to wait for the read models to be purged")
 	catchUp := fs.Bool("catch-up", false, "run the projectors in this process while waiting")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError("unexpected arguments %q", fs.Args())
 	}
 	actor, err := operator(*user, domain.RoleDPO)
 	if err != nil {

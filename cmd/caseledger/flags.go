@@ -27,3 +27,15 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return usageError("%v", err)
 	}
 }
+
+// parseFlagsOnly parses args into fs like parseFlags, and refuses any argument left after the
+// flags with a usage error (exit 2).
+func parseFlagsOnly(fs *flag.FlagSet, args []string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("unexpected arguments %q", fs.Args())
+	}
+	return nil
+}

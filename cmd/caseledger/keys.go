@@ -44,11 +44,8 @@ func runKeys(ctx context.Context, m *Main, args []string) error {
 	switch args[0] {
 	case "rotate-master":
 		fs := newFlagSet("keys rotate-master", m.Stderr)
-		if err := parseFlags(fs, args[1:]); err != nil {
+		if err := parseFlagsOnly(fs, args[1:]); err != nil {
 			return err
-		}
-		if fs.NArg() > 0 {
-			return usageError("unexpected arguments %q", fs.Args())
 		}
 		if err := m.Open(ctx); err != nil {
 			return err

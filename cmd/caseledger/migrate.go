@@ -20,11 +20,8 @@ other processes migrate: an advisory lock serialises them.`,
 
 func runMigrate(ctx context.Context, m *Main, args []string) error {
 	fs := newFlagSet("migrate", m.Stderr)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError("unexpected arguments %q", fs.Args())
 	}
 	applied, err := m.Migrate(ctx)
 	for _, name := range applied {

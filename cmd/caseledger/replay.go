@@ -29,11 +29,8 @@ func runReplay(ctx context.Context, m *Main, args []string) error {
 	clientFlag := fs.String("client", "", "client `id`")
 	asOf := fs.String("as-of", "", "RFC 3339 `time`")
 	format := fs.String("format", "text", "text or json")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError("unexpected arguments %q", fs.Args())
 	}
 	if *role != string(domain.RoleAuditor) && *role != string(domain.RoleDPO) {
 		return usageError("--role: want auditor or dpo")

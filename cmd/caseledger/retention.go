@@ -31,11 +31,8 @@ func runRetention(ctx context.Context, m *Main, args []string) error {
 	fs := newFlagSet("retention run", m.Stderr)
 	user := fs.String("user", "", "the DPO's user `id` (default: the system)")
 	todayFlag := fs.String("today", "", "the `date` to sweep as of (YYYY-MM-DD); default today")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := parseFlagsOnly(fs, args[1:]); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError("unexpected arguments %q", fs.Args())
 	}
 	actor := domain.Actor{Role: domain.RoleSystem}
 	if *user != "" {

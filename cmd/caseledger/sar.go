@@ -132,11 +132,8 @@ func runSAR(ctx context.Context, m *Main, args []string) error {
 	out := fs.String("out", "", "directory to write the export to")
 	formats := fs.String("formats", "json,html,fhir", "comma-separated formats: json, html, fhir")
 	psy := fs.Bool("psychotherapy-notes", false, "include psychotherapy notes (whole-record export only)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError("unexpected arguments %q", fs.Args())
 	}
 	actor, err := operator(*user, domain.RoleDPO)
 	if err != nil {

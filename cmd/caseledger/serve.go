@@ -54,11 +54,8 @@ sweep and the release of orphaned reservations (each timer also runs once at sta
 func runServe(ctx context.Context, m *Main, args []string) error {
 	fs := newFlagSet("serve", m.Stderr)
 	demo := fs.Bool("demo", false, "seed the demo practice when the database is empty")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError("unexpected arguments %q", fs.Args())
 	}
 	showAccounts := false
 	if *demo {

@@ -60,11 +60,8 @@ func (m *Main) createAdmin(ctx context.Context, args []string) error {
 	email := fs.String("email", "", "the admin's email address (required)")
 	passwordEnv := fs.String("password-env", "", "read the password from this environment variable instead of stdin")
 	force := fs.Bool("force", false, "create the admin even when an enabled admin exists")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError("unexpected arguments %q", fs.Args())
 	}
 	if *email == "" {
 		return usageError("--email is required")

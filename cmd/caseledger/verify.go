@@ -34,11 +34,8 @@ var ErrChainBroken = errors.New("the event log does not verify")
 func runVerify(ctx context.Context, m *Main, args []string) error {
 	fs := newFlagSet("verify", m.Stderr)
 	against := fs.String("against", "", "check the log against this exported checkpoint `file`")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError("unexpected arguments %q", fs.Args())
 	}
 	var file checkpoint.File
 	if *against != "" {
