@@ -34,8 +34,7 @@ func runAudit(ctx context.Context, m *Main, args []string) error {
 		return usageError("missing subcommand: caseledger audit export")
 	}
 	fs := newFlagSet("audit export", m.Stderr)
-	user := fs.String("user", "", "the auditor's or DPO's user `id`")
-	role := fs.String("role", "auditor", "the role acted in: auditor or dpo")
+	reviewer := reviewerFlags(fs)
 	from := fs.String("from", "", "start `time` (RFC 3339), inclusive")
 	to := fs.String("to", "", "end `time` (RFC 3339), exclusive")
 	subject := fs.String("client", "", "only entries about this client `id`")
@@ -44,10 +43,7 @@ func runAudit(ctx context.Context, m *Main, args []string) error {
 	if err := parseFlagsOnly(fs, args[1:]); err != nil {
 		return err
 	}
-	if *role != string(domain.RoleAuditor) && *role != string(domain.RoleDPO) {
-		return usageError("--role: want auditor or dpo")
-	}
-	actor, err := operator(*user, domain.Role(*role))
+	actor, err := reviewer()
 	if err != nil {
 		return err
 	}

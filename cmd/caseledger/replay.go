@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/projections/export"
 )
 
@@ -24,18 +23,14 @@ access log (purpose "audit"), unless the client was erased. Psychotherapy notes 
 
 func runReplay(ctx context.Context, m *Main, args []string) error {
 	fs := newFlagSet("replay", m.Stderr)
-	user := fs.String("user", "", "the auditor's user `id`")
-	role := fs.String("role", "auditor", "the role acted in: auditor or dpo")
+	reviewer := reviewerFlags(fs)
 	clientFlag := fs.String("client", "", "client `id`")
 	asOf := fs.String("as-of", "", "RFC 3339 `time`")
 	format := fs.String("format", "text", "text or json")
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
 	}
-	if *role != string(domain.RoleAuditor) && *role != string(domain.RoleDPO) {
-		return usageError("--role: want auditor or dpo")
-	}
-	actor, err := operator(*user, domain.Role(*role))
+	actor, err := reviewer()
 	if err != nil {
 		return err
 	}
