@@ -3,14 +3,13 @@
 
 import { get, query } from "../api.js";
 import { field, fill, h } from "../dom.js";
-import { errorBox } from "../messages.js";
-import { addDays, dateTime, inputDate, localDay, shortID } from "../format.js";
+import { addDays, dateTime, inputDate, shortID } from "../format.js";
+import { onPeriod } from "../period.js";
 
 const limit = 1000;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function auditView(ctx) {
-  let latest = 0; // only the newest load may paint
   const today = new Date(new Date().setHours(0, 0, 0, 0));
   const from = h("input", { id: "audit-from", type: "date", value: inputDate(addDays(today, -7)), required: true });
   const to = h("input", { id: "audit-to", type: "date", value: inputDate(addDays(today, 1)), required: true });
@@ -22,21 +21,7 @@ export function auditView(ctx) {
       h("button", { type: "submit" }, "Show")));
   fill(ctx.main, h("h1", {}, "Audit trail"), form, out);
   document.title = "Audit trail · Caseledger";
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    load();
-  });
-  load();
-
-  async function load() {
-    const g = ctx.generation;
-    const n = ++latest;
-    const f = localDay(from.value);
-    const t = localDay(to.value);
-    if (!f || !t || t <= f) {
-      fill(out, h("p", { class: "error", role: "alert" }, "Choose a start date before the end date."));
-      return;
-    }
+  onPeriod(ctx, form, from, to, out, async (f, t, fresh) => {
     const params = { from: f.toISOString(), to: t.toISOString(), limit: String(limit) };
     if (type.value.trim()) params.event_type = type.value.trim();
     if (subject.value.trim()) {
@@ -47,25 +32,21 @@ export function auditView(ctx) {
       params.subject_id = subject.value.trim().toLowerCase();
     }
     fill(out, h("p", { class: "loading" }, "Loading the audit trail…"));
-    try {
-      const res = await get("/audit" + query(params));
-      if (!ctx.current(g) || n !== latest) return;
-      if (res.entries.length === 0) {
-        fill(out, h("p", { class: "empty" }, "No entries in this period."));
-        return;
-      }
-      fill(out, h("table", {},
-        h("caption", {}, res.entries.length === limit ? `The first ${limit} entries of the period; narrow the filters to see the rest.` : `${res.entries.length} entries`),
-        h("thead", {}, h("tr", {}, ["Recorded", "Event", "Actor", "Subject", "Accessed", "Stream"].map((c) => h("th", { scope: "col" }, c)))),
-        h("tbody", {}, res.entries.map((e) => h("tr", {},
-          h("td", {}, h("time", { datetime: e.recorded_at }, dateTime(e.recorded_at))),
-          h("td", {}, e.event_type),
-          h("td", {}, e.actor_role, " ", h("span", { class: "mono", title: e.actor_id }, shortID(e.actor_id))),
-          h("td", { class: "mono", title: e.subject_id || "" }, shortID(e.subject_id)),
-          h("td", {}, e.accessed_what || ""),
-          h("td", { class: "mono" }, e.stream_id))))));
-    } catch (err) {
-      if (ctx.current(g) && n === latest) fill(out, errorBox(err));
+    const res = await get("/audit" + query(params));
+    if (!fresh()) return;
+    if (res.entries.length === 0) {
+      fill(out, h("p", { class: "empty" }, "No entries in this period."));
+      return;
     }
-  }
+    fill(out, h("table", {},
+      h("caption", {}, res.entries.length === limit ? `The first ${limit} entries of the period; narrow the filters to see the rest.` : `${res.entries.length} entries`),
+      h("thead", {}, h("tr", {}, ["Recorded", "Event", "Actor", "Subject", "Accessed", "Stream"].map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", {}, res.entries.map((e) => h("tr", {},
+        h("td", {}, h("time", { datetime: e.recorded_at }, dateTime(e.recorded_at))),
+        h("td", {}, e.event_type),
+        h("td", {}, e.actor_role, " ", h("span", { class: "mono", title: e.actor_id }, shortID(e.actor_id))),
+        h("td", { class: "mono", title: e.subject_id || "" }, shortID(e.subject_id)),
+        h("td", {}, e.accessed_what || ""),
+        h("td", { class: "mono" }, e.stream_id))))));
+  });
 }
