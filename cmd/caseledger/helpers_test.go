@@ -62,6 +62,19 @@ func mainFor(tb testing.TB, cfg main.Config, out, logs *syncBuffer) *main.Main {
 	return m
 }
 
+// openMain returns a Main for cfg, opened (Open: migrations, pools, event log and keyring; no
+// listener, projections not started) and closed when tb ends; it fails tb, with the logs, when
+// Open fails.
+func openMain(tb testing.TB, cfg main.Config) *main.Main {
+	tb.Helper()
+	var out, logs syncBuffer
+	m := mainFor(tb, cfg, &out, &logs)
+	if err := m.Open(context.Background()); err != nil {
+		tb.Fatalf("Open: %v\n%s", err, logs.String())
+	}
+	return m
+}
+
 // runMain runs a Main for cfg and closes it when tb ends.
 func runMain(tb testing.TB, cfg main.Config) (*main.Main, *syncBuffer) {
 	tb.Helper()

@@ -37,11 +37,7 @@ func TestCheckpointAndVerifyAgainst(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.NewDatabase(t)
 	cfg := testConfig(t, dsn)
-	var out, logs syncBuffer
-	m := mainFor(t, cfg, &out, &logs)
-	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
+	m := openMain(t, cfg)
 	appendPlain(t, m.Store, 3)
 	victim, _ := appendPlain(t, m.Store, 4)
 	vars := operatorVars(dsn, cfg.DataDir)
@@ -98,11 +94,7 @@ func TestSARExportAndReplayCommands(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.NewDatabase(t)
 	cfg := testConfig(t, dsn)
-	var out, logs syncBuffer
-	m := mainFor(t, cfg, &out, &logs)
-	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
+	m := openMain(t, cfg)
 	d := commands.Deps{Log: m.Store, Sealer: m.Keys, Clock: commands.ClockFunc(time.Now)}
 	id := func() domain.ID { return domain.ID(uuid.Must(uuid.NewV7())) }
 	practiceID, admin, dpo, auditor, therapist := id(), id(), id(), id(), id()
