@@ -138,6 +138,9 @@ func (s *server) readModelRoutes() []route {
 			if err != nil {
 				return consentListResponse{}, err
 			}
+			if a.Role == domain.RoleClient {
+				return s.ownConsents(r, a, id)
+			}
 			// A client the caller may not see answers 404, like a missing one, not an empty list.
 			cs, err := s.cfg.ReadModels.ClientConsents(r.Context(), a, id)
 			out := consentListResponse{Consents: []consentView{}}

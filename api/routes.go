@@ -13,7 +13,7 @@ var staff = []domain.Role{domain.RoleTherapist, domain.RolePracticeManager, doma
 // holds them together).
 func (s *server) routes() []route {
 	var all []route
-	for _, group := range [][]route{s.identityRoutes(), s.practiceRoutes(), s.clientRoutes(), s.noteRoutes(), s.emergencyRoutes(), s.schedulingRoutes(), s.readModelRoutes(), s.sarRoutes()} {
+	for _, group := range [][]route{s.identityRoutes(), s.practiceRoutes(), s.clientRoutes(), s.noteRoutes(), s.emergencyRoutes(), s.schedulingRoutes(), s.readModelRoutes(), s.portalRoutes(), s.sarRoutes()} {
 		all = append(all, group...)
 	}
 	return all

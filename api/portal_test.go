@@ -1,0 +1,143 @@
+package api_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/caseledger/caseledger/domain"
+)
+
+// TestClientPortalReadsOwnData: a signed-in client reads their own consents and upcoming
+// appointments from the event log, each read is recorded in their access log, another client's id
+// answers 404 exactly like a missing one, and staff routes are unchanged.
+func TestClientPortalReadsOwnData(t *testing.T) {
+	t.Parallel()
+	f := newPractice(t)
+	f.openCalendar(t)
+	now := f.e.clock.Now().UTC()
+	expectStatus(t, f.admin.do(t, "POST", "/api/v1/practices/"+f.practiceID.String()+"/consent-templates", map[string]any{
+		"service_type_id": f.serviceID, "text": "I consent to individual therapy.", "effective_from": now.Add(-time.Hour),
+	}), http.StatusNoContent, "")
+	expectStatus(t, f.alice.do(t, "POST", f.clientPath("/consents"), map[string]any{
+		"service_type_id": f.serviceID, "version": 1, "method": "in_person", "signer": "client", "signed_at": now.Add(-time.Minute),
+	}), http.StatusNoContent, "")
+
+	loc, _ := time.LoadLocation("Europe/London")
+	day := now.In(loc).AddDate(0, 0, 3)
+	start := time.Date(day.Year(), day.Month(), day.Day(), 10, 0, 0, 0, loc).UTC()
+	var booked struct {
+		ID domain.ID `json:"appointment_id"`
+	}
+	res := f.alice.do(t, "POST", "/api/v1/appointments", map[string]any{
+		"therapist_id": f.aliceID, "client_id": f.clientID, "service_type_id": f.serviceID, "start": start, "duration_minutes": 50, "location": "Room 2",
+	})
+	expectStatus(t, res, http.StatusCreated, "")
+	res.decode(t, &booked)
+
+	// A second client of the same practice with their own portal account.
+	var other struct {
+		ID domain.ID `json:"id"`
+	}
+	res = f.alice.do(t, "POST", "/api/v1/clients", map[string]any{
+		"practice_id": f.practiceID, "therapist_id": f.aliceID,
+		"details": map[string]string{"given_name": "Other", "family_name": "Client", "date_of_birth": "1985-01-02", "email": "other@client.example"},
+	})
+	expectStatus(t, res, http.StatusCreated, "")
+	res.decode(t, &other)
+	f.e.user(t, domain.RoleClient, "other@client.example", other.ID)
+	otherPortal := f.e.signIn(t, "other@client.example")
+
+	t.Run("own consents", func(t *testing.T) {
+		var got struct {
+			Consents []struct {
+				ServiceTypeID domain.ID `json:"service_type_id"`
+				Status        string    `json:"status"`
+				Version       int       `json:"version"`
+				ContentHash   string    `json:"content_hash"`
+			} `json:"consents"`
+		}
+		res := f.portal.do(t, "GET", f.clientPath("/consents"), nil)
+		expectStatus(t, res, http.StatusOK, "")
+		res.decode(t, &got)
+		if len(got.Consents) != 1 || got.Consents[0].ServiceTypeID != f.serviceID || got.Consents[0].Status != "signed" || got.Consents[0].Version != 1 || got.Consents[0].ContentHash == "" {
+			t.Fatalf("consents: %s", res.body)
+		}
+	})
+	t.Run("own upcoming appointments", func(t *testing.T) {
+		var got struct {
+			Appointments []struct {
+				ID       domain.ID `json:"id"`
+				ClientID domain.ID `json:"client_id"`
+				Start    time.Time `json:"start"`
+				Status   string    `json:"status"`
+				BookedBy string    `json:"booked_by"`
+				Location string    `json:"location"`
+			} `json:"appointments"`
+		}
+		res := f.portal.do(t, "GET", f.clientPath("/appointments"), nil)
+		expectStatus(t, res, http.StatusOK, "")
+		res.decode(t, &got)
+		if len(got.Appointments) != 1 || got.Appointments[0].ID != booked.ID || got.Appointments[0].ClientID != f.clientID ||
+			!got.Appointments[0].Start.Equal(start) || got.Appointments[0].Status != "booked" || got.Appointments[0].BookedBy != "therapist" || got.Appointments[0].Location != "Room 2" {
+			t.Fatalf("appointments: %s", res.body)
+		}
+		res = f.portal.do(t, "GET", f.clientPath("/appointments?from="+start.Add(time.Hour).Format(time.RFC3339)), nil)
+		expectStatus(t, res, http.StatusOK, "")
+		got.Appointments = nil
+		res.decode(t, &got)
+		if len(got.Appointments) != 0 {
+			t.Fatalf("appointments ending before from: %s", res.body)
+		}
+		expectStatus(t, f.portal.do(t, "GET", f.clientPath("/appointments?from=tomorrow"), nil), http.StatusBadRequest, "invalid_from")
+	})
+	t.Run("another client's id answers like a missing one", func(t *testing.T) {
+		missing := domain.ID{0x01, 0x90, 15: 7}
+		for _, suffix := range []string{"/consents", "/appointments"} {
+			t.Run(suffix, func(t *testing.T) {
+				res := otherPortal.do(t, "GET", f.clientPath(suffix), nil)
+				expectStatus(t, res, http.StatusNotFound, "client_not_found")
+				miss := otherPortal.do(t, "GET", "/api/v1/clients/"+missing.String()+suffix, nil)
+				expectStatus(t, miss, http.StatusNotFound, "client_not_found")
+				if !sameProblem(res.body, miss.body, f.clientID, missing) {
+					t.Fatalf("another client's data and a missing client answer differently:\n%s\n%s", res.body, miss.body)
+				}
+			})
+		}
+	})
+	t.Run("the other client sees only their own, empty, data", func(t *testing.T) {
+		res := otherPortal.do(t, "GET", "/api/v1/clients/"+other.ID.String()+"/appointments", nil)
+		expectStatus(t, res, http.StatusOK, "")
+		if string(res.body) != `{"appointments":[]}`+"\n" && string(res.body) != `{"appointments":[]}` {
+			t.Fatalf("other client's appointments: %s", res.body)
+		}
+	})
+	t.Run("reads are in the client's access log", func(t *testing.T) {
+		types := f.e.eventTypes(t, "client-"+f.clientID.String())
+		if n := countOf(types, "RecordAccessed"); n < 3 {
+			t.Fatalf("client stream %v: want the 3 successful portal reads recorded", types)
+		}
+	})
+	t.Run("staff are unaffected", func(t *testing.T) {
+		eventually(t, "therapist sees the consent in the read model", func() bool {
+			res := f.alice.do(t, "GET", f.clientPath("/consents"), nil)
+			return res.status == http.StatusOK && firstConsentStatus(t, res) == "signed"
+		})
+		expectStatus(t, f.bob.do(t, "GET", f.clientPath("/consents"), nil), http.StatusNotFound, "")
+		expectStatus(t, f.alice.do(t, "GET", f.clientPath("/appointments"), nil), http.StatusForbidden, "")
+	})
+}
+
+func firstConsentStatus(tb testing.TB, res response) string {
+	tb.Helper()
+	var got struct {
+		Consents []struct {
+			Status string `json:"status"`
+		} `json:"consents"`
+	}
+	res.decode(tb, &got)
+	if len(got.Consents) == 0 {
+		return ""
+	}
+	return got.Consents[0].Status
+}

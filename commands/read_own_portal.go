@@ -1,0 +1,152 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"time"
+
+	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/client"
+	"github.com/caseledger/caseledger/domain/scheduling"
+)
+
+// Purposes recorded in RecordAccessed when a client reads their own data through the portal.
+const (
+	PurposeOwnConsents     = "portal_own_consents"
+	PurposeOwnAppointments = "portal_own_appointments"
+)
+
+// OwnConsent is one of a client's consents to treatment as the client sees it in the portal:
+// Status is "signed" or "withdrawn" (the same words as the staff read model).
+type OwnConsent struct {
+	ServiceTypeID domain.ID
+	Status        string
+	Version       int
+	ContentHash   string
+	SignedAt      time.Time
+	WithdrawnAt   time.Time // zero unless withdrawn
+}
+
+// OwnAppointment is one of a client's appointments as the client sees it in the portal.
+type OwnAppointment struct {
+	ID            domain.ID
+	TherapistID   domain.ID
+	ClientID      domain.ID
+	ServiceTypeID domain.ID
+	SeriesID      domain.ID
+	Start, End    time.Time
+	Status        scheduling.Status
+	BookedBy      domain.Role
+	Location      string
+	VideoLink     string
+	Fee           *scheduling.Money // nil when the appointment has no fee
+}
+
+// ReadOwnDataHandler serves a signed-in client their own consents and appointments straight from
+// the event log (the client stream, "clientschedule-<client>" and each "appointment-<id>"), never
+// from read models. Every read appends RecordAccessed (by the client, what "record", purpose
+// PurposeOwnConsents or PurposeOwnAppointments) to the client's stream before anything is
+// returned, so the access log a SAR discloses shows it. It is safe for concurrent use.
+type ReadOwnDataHandler struct {
+	d Deps
+}
+
+// NewReadOwnDataHandler returns a handler over d.
+func NewReadOwnDataHandler(d Deps) *ReadOwnDataHandler { return &ReadOwnDataHandler{d: d} }
+
+// Consents returns the consents to treatment of client clientID, one per service type that was
+// ever signed, ordered by service type id. Only the client themself may read them: another
+// client's id, and a missing client, are KindNotFound ("client_not_found") alike; staff roles are
+// KindForbidden ("own_data_only") because they read consents through the read models. An erased
+// client is KindErased.
+func (h *ReadOwnDataHandler) Consents(ctx context.Context, actor domain.Actor, clientID domain.ID) ([]OwnConsent, error) {
+	l, err := h.recordOwnAccess(ctx, actor, clientID, PurposeOwnConsents)
+	if err != nil {
+		return nil, err
+	}
+	byService := map[domain.ID]*OwnConsent{}
+	for _, ev := range l.Events {
+		switch e := ev.(type) {
+		case client.ConsentSigned:
+			byService[e.ServiceTypeID] = &OwnConsent{ServiceTypeID: e.ServiceTypeID, Status: "signed", Version: e.Version, ContentHash: e.ContentHash, SignedAt: e.SignedAt.UTC()}
+		case client.ConsentWithdrawn:
+			if c, ok := byService[e.ServiceTypeID]; ok {
+				c.Status, c.WithdrawnAt = "withdrawn", e.At.UTC()
+			}
+		}
+	}
+	out := make([]OwnConsent, 0, len(byService))
+	for _, c := range byService {
+		out = append(out, *c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ServiceTypeID.String() < out[j].ServiceTypeID.String() })
+	return out, nil
+}
+
+// Appointments returns the appointments of client clientID that end after from (zero: all),
+// ordered by start. Appointment ids in the client's schedule whose stream does not exist (a
+// booking that failed) are skipped, and so are appointments whose slot could not be reserved
+// (status "booking_failed"). Authorisation and errors are as for Consents.
+func (h *ReadOwnDataHandler) Appointments(ctx context.Context, actor domain.Actor, clientID domain.ID, from time.Time) ([]OwnAppointment, error) {
+	if _, err := h.recordOwnAccess(ctx, actor, clientID, PurposeOwnAppointments); err != nil {
+		return nil, err
+	}
+	sl, err := loadStream(ctx, h.d, ClientScheduleStream(clientID), scheduling.Decode)
+	if err != nil {
+		return nil, err
+	}
+	out := []OwnAppointment{}
+	for _, id := range scheduling.RebuildClientSchedule(sl.Events).All() {
+		al, err := loadStream(ctx, h.d, AppointmentStream(id), scheduling.Decode)
+		if err != nil {
+			return nil, err
+		}
+		a := scheduling.RebuildAppointment(al.Events)
+		if !a.VisibleTo(actor) || a.Status() == scheduling.StatusBookingFailed || (!from.IsZero() && !a.Slot().End.After(from)) {
+			continue
+		}
+		v := OwnAppointment{
+			ID: a.ID(), TherapistID: a.Therapist(), ClientID: a.Client(), ServiceTypeID: a.ServiceType(), SeriesID: a.Series(),
+			Start: a.Slot().Start.UTC(), End: a.Slot().End.UTC(), Status: a.Status(), Location: a.Location(), VideoLink: a.VideoLink(), Fee: a.Fee(),
+		}
+		for _, ev := range al.Events {
+			if b, ok := ev.(scheduling.AppointmentBooked); ok {
+				v.BookedBy = b.BookedBy
+			}
+		}
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	return out, nil
+}
+
+// recordOwnAccess authorises actor as client clientID and appends RecordAccessed for purpose to
+// the client's stream, retrying a concurrent change of the stream up to 3 times. It returns the
+// client stream as loaded for the append.
+func (h *ReadOwnDataHandler) recordOwnAccess(ctx context.Context, actor domain.Actor, clientID domain.ID, purpose string) (Loaded, error) {
+	if actor.Role != domain.RoleClient {
+		return Loaded{}, domain.Forbidden("own_data_only", "only a client reads their own data here")
+	}
+	if actor.UserID != clientID {
+		return Loaded{}, domain.NotFound("client", clientID)
+	}
+	for attempt := 0; ; attempt++ {
+		c, l, err := LoadClient(ctx, h.d, clientID)
+		if err != nil {
+			return Loaded{}, err
+		}
+		if err := c.Authorise(actor, "read_record", client.Self); err != nil {
+			return Loaded{}, err
+		}
+		ev, err := c.RecordAccess(actor, client.AccessRecord, domain.ID{}, purpose, h.d.Clock.Now())
+		if err != nil {
+			return Loaded{}, err
+		}
+		err = appendToClient(ctx, h.d, clientID, l, actor, ev)
+		if errors.Is(err, domain.ErrConflict) && attempt < 2 {
+			continue
+		}
+		return l, err
+	}
+}
