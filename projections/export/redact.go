@@ -1,6 +1,7 @@
 package export
 
 import (
+	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/sar"
 )
 
@@ -28,48 +29,38 @@ func Redact(r *Record, decisions []sar.ItemDecision) {
 	if len(act) == 0 {
 		return
 	}
-	notes := r.Notes[:0]
-	for _, n := range r.Notes {
-		switch act[sar.ItemRef{Kind: ItemNote, ID: n.ID}] {
+	r.Notes = review(r, act, ItemNote, r.Notes, func(n Note) domain.ID { return n.ID }, redactNote)
+	r.Appointments = review(r, act, ItemAppointment, r.Appointments, func(a Appointment) domain.ID { return a.ID }, redactAppointment)
+	r.SharingConsents = review(r, act, ItemSharingConsent, r.SharingConsents, func(s SharingConsent) domain.ID { return s.ID },
+		func(s *SharingConsent) { s.RecipientName, s.Purpose = RedactedText, RedactedText })
+}
+
+// review returns items, filtered in place, without those act withholds (counted in
+// r.WithheldItems) and with redact applied to those it redacts; kind and id name an item as a
+// decision does.
+func review[T any](r *Record, act map[sar.ItemRef]sar.Action, kind string, items []T, id func(T) domain.ID, redact func(*T)) []T {
+	kept := items[:0]
+	for _, it := range items {
+		switch act[sar.ItemRef{Kind: kind, ID: id(it)}] {
 		case sar.ActionWithhold:
 			r.WithheldItems++
 			continue
 		case sar.ActionRedact:
-			redactNote(&n)
+			redact(&it)
 		}
-		notes = append(notes, n)
+		kept = append(kept, it)
 	}
-	r.Notes = notes
-	appts := r.Appointments[:0]
-	for _, a := range r.Appointments {
-		switch act[sar.ItemRef{Kind: ItemAppointment, ID: a.ID}] {
-		case sar.ActionWithhold:
-			r.WithheldItems++
-			continue
-		case sar.ActionRedact:
-			a.Location, a.Redacted = "", true
-			changes := make([]AppointmentChange, len(a.Changes))
-			for i, ch := range a.Changes {
-				ch.Reason = ""
-				changes[i] = ch
-			}
-			a.Changes = changes
-		}
-		appts = append(appts, a)
+	return kept
+}
+
+func redactAppointment(a *Appointment) {
+	a.Location, a.Redacted = "", true
+	changes := make([]AppointmentChange, len(a.Changes))
+	for i, ch := range a.Changes {
+		ch.Reason = ""
+		changes[i] = ch
 	}
-	r.Appointments = appts
-	sharing := r.SharingConsents[:0]
-	for _, s := range r.SharingConsents {
-		switch act[sar.ItemRef{Kind: ItemSharingConsent, ID: s.ID}] {
-		case sar.ActionWithhold:
-			r.WithheldItems++
-			continue
-		case sar.ActionRedact:
-			s.RecipientName, s.Purpose = RedactedText, RedactedText
-		}
-		sharing = append(sharing, s)
-	}
-	r.SharingConsents = sharing
+	a.Changes = changes
 }
 
 func redactNote(n *Note) {
