@@ -12,13 +12,12 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/tink-crypto/tink-go/v2/aead"
-	"github.com/tink-crypto/tink-go/v2/keyset"
 	"github.com/tink-crypto/tink-go/v2/tink"
 
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/caseledger/caseledger/eventstore/checkpoint"
 	"github.com/caseledger/caseledger/eventstore/pgstore"
+	"github.com/caseledger/caseledger/keyring"
 	"github.com/caseledger/caseledger/migrations"
 	"github.com/caseledger/caseledger/migrations/pgtest"
 )
@@ -34,17 +33,14 @@ type fixture struct {
 	streams []eventstore.StreamID
 }
 
+// newMaster returns a fresh random master AEAD (the keyring's in-memory AES-256-GCM master).
 func newMaster(tb testing.TB) tink.AEAD {
 	tb.Helper()
-	h, err := keyset.NewHandle(aead.AES256GCMKeyTemplate())
+	m, err := keyring.NewRandomMaster()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	a, err := aead.New(h)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return a
+	return m.AEAD()
 }
 
 func newFixture(tb testing.TB) *fixture {
