@@ -51,6 +51,9 @@ func seed(t *testing.T, s *stack) *practice {
 	}
 	admin.do(t, "POST", "/api/v1/practices/"+practiceID.String()+"/service-types", map[string]string{"code": "individual", "name": "Individual therapy"}, http.StatusCreated, &id)
 	serviceID := id.ID
+	admin.do(t, "POST", "/api/v1/practices/"+practiceID.String()+"/consent-templates", map[string]any{
+		"service_type_id": serviceID, "text": "I consent to individual therapy.", "effective_from": s.clock.Now().Add(-time.Hour),
+	}, http.StatusNoContent, nil)
 
 	thea := s.signIn(t, "thea@practice.example")
 	var aaronID domain.ID
@@ -62,7 +65,10 @@ func seed(t *testing.T, s *stack) *practice {
 			aaronID = id.ID
 		}
 	}
-	// Marguerite's portal account has her client id.
+	// Marguerite signed the consent form in person; her portal account has her client id.
+	thea.do(t, "POST", "/api/v1/clients/"+p.margueriteID.String()+"/consents", map[string]any{
+		"service_type_id": serviceID, "version": 1, "method": "in_person", "signer": "client", "signed_at": s.clock.Now().Add(-time.Minute),
+	}, http.StatusNoContent, nil)
 	s.user(t, domain.RoleClient, marguerite["email"], p.margueriteID)
 	cal := "/api/v1/calendars/" + p.therapistID.String()
 	thea.do(t, "PUT", cal+"/policy", map[string]any{"time_zone": "UTC", "buffer_minutes": 10, "slot_step_minutes": 15, "cancellation_window_minutes": 60}, http.StatusNoContent, nil)
@@ -340,6 +346,16 @@ func TestBrowser(t *testing.T) {
 		}
 		if strings.Contains(b.textOf("body"), "Abbott") {
 			t.Fatal("another client's name is shown in the portal")
+		}
+		// Her upcoming appointment and her consent, read from the event log for her.
+		b.waitText("#my-appointments tbody", "Room 3")
+		b.waitText("#my-appointments tbody", "booked")
+		if strings.Contains(b.textOf("#my-appointments"), "Room 1") {
+			t.Fatal("another client's appointment is shown in the portal")
+		}
+		b.waitText("main", "signed")
+		if n := s.count(t, "client-"+p.margueriteID.String(), "RecordAccessed"); n < 4 {
+			t.Fatalf("%d RecordAccessed on her record: want the therapist's read and her three portal reads", n)
 		}
 		// A client cannot reach staff screens, even by typing their address.
 		b.open(s.srv.URL + "/app/caseload")
