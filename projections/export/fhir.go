@@ -34,33 +34,19 @@ func FHIR(r *Record) ([]byte, error) {
 	}
 	add(r.ClientID.String(), fhirPatient(r))
 	for i, c := range r.Consents {
-		res := obj{
-			"resourceType": "Consent",
-			"status":       activeUnless(c.WithdrawnAt),
-			"scope":        coding("http://terminology.hl7.org/CodeSystem/consentscope", "treatment", "Treatment"),
-			"category":     []obj{coding("http://loinc.org", "59284-0", "Patient Consent")},
-			"patient":      obj{"reference": patient},
-			"dateTime":     instant(c.SignedAt),
-			"policy":       []obj{{"uri": fmt.Sprintf("urn:caseledger:consent-template:%s:%d", c.ServiceTypeID, c.Version)}},
-			"provision":    obj{"type": "permit", "period": period(c.SignedAt, c.WithdrawnAt)},
-		}
+		res := fhirConsent(patient, "treatment", "Treatment", c.SignedAt, c.WithdrawnAt)
+		res["policy"] = []obj{{"uri": fmt.Sprintf("urn:caseledger:consent-template:%s:%d", c.ServiceTypeID, c.Version)}}
+		res["provision"] = obj{"type": "permit", "period": period(c.SignedAt, c.WithdrawnAt)}
 		add(derivedID(r.ClientID, "consent", i), res)
 	}
 	for _, s := range r.SharingConsents {
-		res := obj{
-			"resourceType": "Consent",
-			"status":       activeUnless(s.WithdrawnAt),
-			"scope":        coding("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", "Privacy Consent"),
-			"category":     []obj{coding("http://loinc.org", "59284-0", "Patient Consent")},
-			"patient":      obj{"reference": patient},
-			"dateTime":     instant(s.SignedAt),
-			"policyRule":   obj{"text": s.Purpose},
-			"provision": obj{"type": "permit", "period": period(s.SignedAt, expiryOrWithdrawal(s)),
-				"actor": []obj{{
-					"role":      coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP", "information recipient"),
-					"reference": obj{"display": s.RecipientName + " (" + s.RecipientKind + ")"},
-				}}},
-		}
+		res := fhirConsent(patient, "patient-privacy", "Privacy Consent", s.SignedAt, s.WithdrawnAt)
+		res["policyRule"] = obj{"text": s.Purpose}
+		res["provision"] = obj{"type": "permit", "period": period(s.SignedAt, expiryOrWithdrawal(s)),
+			"actor": []obj{{
+				"role":      coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP", "information recipient"),
+				"reference": obj{"display": s.RecipientName + " (" + s.RecipientKind + ")"},
+			}}}
 		add(s.ID.String(), res)
 	}
 	for _, a := range r.Appointments {
@@ -209,6 +195,19 @@ func fhirContact(name, phone, email string, relationship obj) obj {
 		c["telecom"] = telecom
 	}
 	return c
+}
+
+// fhirConsent returns the parts every Consent resource of the export shares: its scope (a code of
+// the HL7 consent-scope system), status, patient, category and signing time.
+func fhirConsent(patient, scope, scopeDisplay string, signedAt time.Time, withdrawnAt *time.Time) obj {
+	return obj{
+		"resourceType": "Consent",
+		"status":       activeUnless(withdrawnAt),
+		"scope":        coding("http://terminology.hl7.org/CodeSystem/consentscope", scope, scopeDisplay),
+		"category":     []obj{coding("http://loinc.org", "59284-0", "Patient Consent")},
+		"patient":      obj{"reference": patient},
+		"dateTime":     instant(signedAt),
+	}
 }
 
 func fhirAddress(a *Address) obj {
