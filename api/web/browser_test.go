@@ -121,6 +121,16 @@ func signIn(b *browser, email, pw string) {
 	b.click("#sign-in")
 }
 
+// signInWithCode signs in as email with the seeded password, waits to be asked for the second
+// factor, and gives code.
+func signInWithCode(b *browser, email, code string) {
+	b.tb.Helper()
+	signIn(b, email, password)
+	b.waitText("#sign-in-error", "Enter the code from your authenticator app")
+	b.typeInto("#code", code)
+	b.click("#sign-in")
+}
+
 // askUntil clicks the button matching css until ok reports that the page shows what the read
 // models were expected to hold: they are eventually consistent.
 func askUntil(b *browser, css string, ok func() bool) {
@@ -277,10 +287,7 @@ func TestBrowser(t *testing.T) {
 
 	step("DPO signs in with a second factor and finds a client", func(t *testing.T) {
 		b.tb = t
-		signIn(b, "dpo@practice.example", password)
-		b.waitText("#sign-in-error", "Enter the code from your authenticator app")
-		b.typeInto("#code", p.dpoCode())
-		b.click("#sign-in")
+		signInWithCode(b, "dpo@practice.example", p.dpoCode())
 		b.waitText("main h1", "Find a client")
 		b.typeInto("#search-name", "okonkwo vance")
 		b.click(`form[role="search"] button`)
@@ -313,10 +320,7 @@ func TestBrowser(t *testing.T) {
 
 	step("signing in again returns to the same screen", func(t *testing.T) {
 		b.tb = t
-		signIn(b, "dpo@practice.example", password)
-		b.waitText("#sign-in-error", "Enter the code from your authenticator app")
-		b.typeInto("#code", p.dpoCode())
-		b.click("#sign-in")
+		signInWithCode(b, "dpo@practice.example", p.dpoCode())
 		b.waitText("#client-name", "Marguerite Okonkwo-Vance")
 		if got := b.path(); got != clientPath {
 			t.Fatalf("path %q, want %q", got, clientPath)
