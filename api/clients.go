@@ -42,6 +42,10 @@ type dischargeRequest struct {
 	EndedOn string `json:"ended_on"`
 }
 
+type readmissionRequest struct {
+	StartedOn string `json:"started_on"`
+}
+
 type restrictionRequest struct {
 	Ground string `json:"ground,omitempty"`
 	Lift   bool   `json:"lift,omitempty"`
@@ -136,6 +140,17 @@ func (s *server) clientRoutes() []route {
 				return none{}, domain.Invalid("ended_on", "must be a date YYYY-MM-DD")
 			}
 			return none{}, commands.NewDischargeClientHandler(s.deps()).Handle(r.Context(), a, commands.DischargeClient{ClientID: id, EndedOn: ended})
+		})},
+		{method: "POST", path: "/clients/{id}/readmission", roles: clientish, handle: withBody(s, http.StatusNoContent, func(r *http.Request, a domain.Actor, req readmissionRequest) (none, error) {
+			id, err := pathID(r, "id")
+			if err != nil {
+				return none{}, err
+			}
+			started, err := time.Parse(client.DateLayout, req.StartedOn)
+			if err != nil {
+				return none{}, domain.Invalid("started_on", "must be a date YYYY-MM-DD")
+			}
+			return none{}, commands.NewReadmitClientHandler(s.deps()).Handle(r.Context(), a, commands.ReadmitClient{ClientID: id, StartedOn: started})
 		})},
 		{method: "PUT", path: "/clients/{id}/restriction", roles: clientish, handle: withBody(s, http.StatusNoContent, func(r *http.Request, a domain.Actor, req restrictionRequest) (none, error) {
 			id, err := pathID(r, "id")

@@ -103,6 +103,7 @@ func TestAnotherTherapistsRecordIsNotFound(t *testing.T) {
 		{"GET", "", nil},
 		{"PUT", "/details", map[string]any{"details": map[string]string{"given_name": "X", "family_name": "Y", "date_of_birth": "1990-01-01"}}},
 		{"POST", "/discharge", map[string]string{"ended_on": "2026-01-01"}},
+		{"POST", "/readmission", map[string]string{"started_on": "2026-02-01"}},
 		{"POST", "/consents", map[string]any{"service_type_id": st, "version": 1, "method": "in_person", "signer": "client", "signed_at": time.Now().UTC()}},
 		{"DELETE", "/consents/" + st, nil},
 		{"POST", "/sharing-consents", map[string]any{"recipient": map[string]string{"kind": "gp", "name": "Dr X"}, "purpose": "care", "expires": time.Now().Add(time.Hour).UTC(), "method": "in_person", "signed_at": time.Now().UTC()}},

@@ -13,7 +13,7 @@ func requestTypes() []any {
 		&signInRequest{}, &totpConfirmRequest{}, &registerUserRequest{}, &roleRequest{}, &statusRequest{}, &passwordRequest{}, &securitySettingsRequest{},
 		&openPracticeRequest{}, &staffRequest{}, &serviceTypeRequest{}, &consentTemplateRequest{}, &consentRuleRequest{},
 		&noteTemplateRequest{}, &retentionRequest{}, &caseloadTransferRequest{},
-		&registerClientRequest{}, &detailsRequest{}, &dischargeRequest{}, &restrictionRequest{}, &signConsentRequest{},
+		&registerClientRequest{}, &detailsRequest{}, &dischargeRequest{}, &readmissionRequest{}, &restrictionRequest{}, &signConsentRequest{},
 		&sharingConsentRequest{}, &transferRequest{}, &erasureRequest{}, &erasureDecisionRequest{}, &emergencyAccessRequest{},
 		&draftNoteRequest{}, &reviseNoteRequest{}, &signNoteRequest{}, &addendumRequest{},
 		&calendarPolicyRequest{}, &weeklyHoursRequest{}, &exceptionRequest{}, &selfBookingRequest{}, &holdRequest{},
