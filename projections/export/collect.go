@@ -170,6 +170,8 @@ func (c *collector) foldClient(ev domain.Event, r eventstore.RecordedEvent) {
 		rec.Treatment.Restricted, rec.Treatment.RestrictedAt, rec.Treatment.RestrictGround = false, nil, ""
 	case client.ClientDischarged:
 		rec.Treatment.DischargedOn = e.EndedOn.UTC().Format(time.DateOnly)
+	case client.ClientReadmitted:
+		rec.Treatment.DischargedOn, rec.Treatment.ReadmittedOn = "", e.StartedOn.UTC().Format(time.DateOnly)
 	case client.ConsentSigned:
 		rec.Consents = append(rec.Consents, Consent{ServiceTypeID: e.ServiceTypeID, Version: e.Version, ContentHash: e.ContentHash,
 			Method: string(e.Method), Signer: string(e.Signer), GuardianName: e.GuardianName, SignedAt: e.SignedAt.UTC()})

@@ -164,3 +164,32 @@ func TestReplayAsOf(t *testing.T) {
 		t.Fatalf("replay before the client existed: %v, want not found", err)
 	}
 }
+
+func TestReplayShowsDischargeThenReadmission(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t)
+	must(t, commands.NewDischargeClientHandler(w.deps).Handle(ctx, bob, commands.DischargeClient{ClientID: clientID, EndedOn: w.clock.Now()}))
+	discharged := w.clock.advance(24 * time.Hour)
+	w.clock.advance(24 * time.Hour)
+	must(t, commands.NewReadmitClientHandler(w.deps).Handle(ctx, bob, commands.ReadmitClient{ClientID: clientID, StartedOn: w.clock.Now()}))
+	readmitted := w.clock.advance(time.Hour)
+
+	cases := []struct {
+		name                    string
+		asOf                    time.Time
+		dischargedOn, readmitOn bool
+	}{
+		{"after the discharge", discharged, true, false},
+		{"after the readmission", readmitted, false, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := w.svc.Replay(ctx, auditor, clientID, c.asOf)
+			must(t, err)
+			if (r.Treatment.DischargedOn != "") != c.dischargedOn || (r.Treatment.ReadmittedOn != "") != c.readmitOn {
+				t.Fatalf("as of %s: treatment %+v", c.asOf, r.Treatment)
+			}
+		})
+	}
+}

@@ -66,10 +66,13 @@ type DetailsChange struct {
 
 // Treatment is the record's kind and treatment status.
 type Treatment struct {
-	PracticeID     domain.ID  `json:"practice_id"`
-	RecordKind     string     `json:"record_kind"`
-	RegisteredAt   time.Time  `json:"registered_at"`
-	DischargedOn   string     `json:"discharged_on,omitempty"`
+	PracticeID   domain.ID `json:"practice_id"`
+	RecordKind   string    `json:"record_kind"`
+	RegisteredAt time.Time `json:"registered_at"`
+	DischargedOn string    `json:"discharged_on,omitempty"`
+	// ReadmittedOn is the start of the latest episode after a discharge; DischargedOn is then
+	// empty until the next discharge.
+	ReadmittedOn   string     `json:"readmitted_on,omitempty"`
 	Restricted     bool       `json:"restricted"`
 	RestrictedAt   *time.Time `json:"restricted_at,omitempty"`
 	RestrictGround string     `json:"restriction_ground,omitempty"`
