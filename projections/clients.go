@@ -115,7 +115,7 @@ func (p Clients) sealDetails(ctx context.Context, id uuid.UUID, d client.Details
 }
 
 // writeTokens queues the blind-index tokens of a client's names, email and date of birth, held by
-// the therapist who holds the client's rm_clients row.
+// the therapist who holds the client's rm_clients row, as one statement.
 func (p Clients) writeTokens(ctx context.Context, tx Tx, id uuid.UUID, d client.Details) error {
 	type tok struct{ kind, value string }
 	var toks []tok
@@ -130,15 +130,22 @@ func (p Clients) writeTokens(ctx context.Context, tx Tx, id uuid.UUID, d client.
 	if d.DateOfBirth != "" {
 		toks = append(toks, tok{tokenDOB, d.DateOfBirth})
 	}
-	for _, t := range toks {
+	kinds, tokens := make([]string, len(toks)), make([][]byte, len(toks))
+	for i, t := range toks {
 		token, err := clientToken(ctx, p.Keys, t.kind, t.value)
 		if err != nil {
 			return err
 		}
-		tx.Exec(`INSERT INTO rm_client_tokens (generation, client_id, therapist_id, purpose, token)
-			SELECT $1, $2, c.therapist_id, $3, $4 FROM rm_clients c WHERE c.generation = $1 AND c.client_id = $2
-			ON CONFLICT DO NOTHING`, tx.Generation, id, t.kind, token)
+		kinds[i], tokens[i] = t.kind, token
 	}
+	if len(toks) == 0 {
+		return nil
+	}
+	tx.Exec(`INSERT INTO rm_client_tokens (generation, client_id, therapist_id, purpose, token)
+		SELECT $1, $2, c.therapist_id, t.purpose, t.token
+		  FROM rm_clients c, unnest($3::text[], $4::bytea[]) AS t(purpose, token)
+		 WHERE c.generation = $1 AND c.client_id = $2
+		ON CONFLICT DO NOTHING`, tx.Generation, id, kinds, tokens)
 	return nil
 }
 

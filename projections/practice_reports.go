@@ -50,12 +50,13 @@ func (p PracticeReports) Apply(ctx context.Context, tx Tx, e eventstore.Recorded
 		if ev.PendingApproval {
 			status = scheduling.StatusPendingApproval
 		}
-		tx.Exec(`INSERT INTO rm_practice_sessions (generation, appointment_id, therapist_id,
-			service_type_id, starts_at, minutes, status) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		// One statement writes both rows (a data-modifying WITH runs whether or not it is read).
+		tx.Exec(`WITH session AS (INSERT INTO rm_practice_sessions (generation, appointment_id, therapist_id,
+			service_type_id, starts_at, minutes, status) VALUES ($1, $2, $3, $4, $5, $6, $7))
+			INSERT INTO rm_practice_session_subjects (generation, appointment_id, client_id)
+			VALUES ($1, $2, $8)`,
 			g, toUUID(ev.AppointmentID), toUUID(ev.TherapistID), toUUID(ev.ServiceTypeID), ev.Start,
-			minutes(ev.Start, ev.End), string(status))
-		tx.Exec(`INSERT INTO rm_practice_session_subjects (generation, appointment_id, client_id)
-			VALUES ($1, $2, $3)`, g, toUUID(ev.AppointmentID), toUUID(ev.ClientID))
+			minutes(ev.Start, ev.End), string(status), toUUID(ev.ClientID))
 	case scheduling.AppointmentApproved:
 		updateAppointment(tx, "rm_practice_sessions", ev.AppointmentID, `status = 'booked'`)
 	case scheduling.AppointmentDeclined:
