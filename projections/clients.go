@@ -26,7 +26,7 @@ func (Clients) Tables() []string { return []string{"rm_clients", "rm_client_toke
 
 var clientEvents = map[string]bool{
 	"ClientRegistered": true, "ClientDetailsRectified": true, "ProcessingRestricted": true,
-	"ProcessingRestrictionLifted": true, "ClientDischarged": true, "ConsentSigned": true,
+	"ProcessingRestrictionLifted": true, "ClientDischarged": true, "ClientReadmitted": true, "ConsentSigned": true,
 	"ConsentWithdrawn": true, "RecordTransferred": true, "RecordArchived": true,
 	"ErasureRequested": true, "ErasureRefused": true, "ErasureDeferred": true,
 }
@@ -77,6 +77,8 @@ func (p Clients) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) e
 		updateClient(tx, id, `restricted = false, updated_at = $3`, ev.At)
 	case client.ClientDischarged:
 		updateClient(tx, id, `status = 'discharged', discharged_on = $3, updated_at = $3`, ev.EndedOn)
+	case client.ClientReadmitted:
+		updateClient(tx, id, `status = 'active', discharged_on = NULL, updated_at = $3`, ev.At)
 	case client.ErasureRequested:
 		updateClient(tx, id, `erasure_pending = true, updated_at = $3`, ev.At)
 	case client.ErasureRefused:

@@ -279,3 +279,23 @@ func TestEngineFollowsARebuild(t *testing.T) {
 		}
 	}
 }
+
+func TestReadmissionMakesTheClientActiveAgain(t *testing.T) {
+	t.Parallel()
+	s := seed(t)
+	ctx := context.Background()
+	c := s.aClients[0]
+	stream := "client-" + c.String()
+	s.e.emit(t, stream, c, therapist(s.a), client.ClientDischarged{EndedOn: at, At: at})
+	catchUp(t, s.e.dsn, s.e.engine)
+	got, err := s.e.reader.Client(ctx, therapist(s.a), c)
+	if err != nil || got.Status != "discharged" || got.DischargedOn.IsZero() {
+		t.Fatalf("after the discharge: %v %+v", err, got)
+	}
+	s.e.emit(t, stream, c, therapist(s.a), client.ClientReadmitted{StartedOn: at.Add(48 * time.Hour), At: at.Add(48 * time.Hour)})
+	catchUp(t, s.e.dsn, s.e.engine)
+	got, err = s.e.reader.Client(ctx, therapist(s.a), c)
+	if err != nil || got.Status != "active" || !got.DischargedOn.IsZero() {
+		t.Fatalf("after the readmission: %v %+v", err, got)
+	}
+}
