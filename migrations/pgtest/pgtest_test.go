@@ -37,7 +37,7 @@ func TestDropOrphansDropsOnlyOldUnusedTestDatabases(t *testing.T) {
 		"recent":   orphanName(now.Add(-time.Minute)),
 		"not ours": fmt.Sprintf("caseledger_test_other_%d", old.Unix()),
 	}
-	for label, name := range dbs {
+	create := func(label, name string) {
 		if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
 			t.Fatalf("create %s: %v", label, err)
 		}
@@ -45,9 +45,26 @@ func TestDropOrphansDropsOnlyOldUnusedTestDatabases(t *testing.T) {
 			_, _ = admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
 		})
 	}
-	inUse, err := pgx.Connect(ctx, pgtest.WithDatabase(pgtest.AdminURL(), dbs["in use"]))
-	if err != nil {
-		t.Fatal(err)
+	for label, name := range dbs {
+		if label != "in use" {
+			create(label, name)
+		}
+	}
+	// Other test binaries starting now run DropOrphans too, and may drop the old-named "in use"
+	// database in the moment between its creation and the connection that keeps it: try again
+	// under a new name then.
+	var inUse *pgx.Conn
+	for attempt := 0; inUse == nil; attempt++ {
+		create("in use", dbs["in use"])
+		conn, err := pgx.Connect(ctx, pgtest.WithDatabase(pgtest.AdminURL(), dbs["in use"]))
+		switch {
+		case err == nil:
+			inUse = conn
+		case attempt < 5 && strings.Contains(err.Error(), "3D000"):
+			dbs["in use"] = orphanName(old)
+		default:
+			t.Fatal(err)
+		}
 	}
 	defer inUse.Close(ctx)
 
