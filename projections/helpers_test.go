@@ -207,12 +207,16 @@ func snapshot(tb testing.TB, dsn string) map[string][]string {
 	return out
 }
 
-// readModelTables lists the tables with a generation column: the read models.
+// readModelTables lists the tables with a generation column: the read models. A partitioned
+// table is listed, its partitions are not (their rows are the parent's).
 func readModelTables(tb testing.TB, pool *pgxpool.Pool) []string {
 	tb.Helper()
-	rows, err := pool.Query(context.Background(), `SELECT table_name FROM information_schema.columns
-		WHERE table_schema = 'public' AND column_name = 'generation' AND table_name <> 'projection_checkpoints'
-		ORDER BY table_name`)
+	rows, err := pool.Query(context.Background(), `SELECT c.relname FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'generation' AND NOT a.attisdropped
+		WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition
+		  AND c.relname <> 'projection_checkpoints'
+		ORDER BY c.relname`)
 	if err != nil {
 		tb.Fatal(err)
 	}

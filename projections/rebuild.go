@@ -158,13 +158,12 @@ func lockGenerations(ctx context.Context, tx pgx.Tx, name string, active bool) (
 	return out, rows.Err()
 }
 
-// dropGeneration deletes generation g's rows from p's tables and its checkpoint.
+// dropGeneration deletes generation g's checkpoint of p. Deleting it drops the generation's
+// partition of each of p's tables, with its rows (a trigger on projection_checkpoints, see
+// migrations/0033_read_model_partitions.sql), which locks those tables until tx ends.
 func dropGeneration(ctx context.Context, tx pgx.Tx, p Projector, g int32) error {
-	for _, t := range p.Tables() {
-		if _, err := tx.Exec(ctx, `DELETE FROM `+pgx.Identifier{t}.Sanitize()+` WHERE generation = $1`, g); err != nil {
-			return fmt.Errorf("delete generation %d of %s: %w", g, t, err)
-		}
+	if _, err := tx.Exec(ctx, `DELETE FROM projection_checkpoints WHERE name = $1 AND generation = $2`, p.Name(), g); err != nil {
+		return fmt.Errorf("drop generation %d: %w", g, err)
 	}
-	_, err := tx.Exec(ctx, `DELETE FROM projection_checkpoints WHERE name = $1 AND generation = $2`, p.Name(), g)
-	return err
+	return nil
 }
