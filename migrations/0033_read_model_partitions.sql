@@ -150,7 +150,8 @@ CREATE INDEX rm_audit_caseload_therapist ON rm_audit_caseload (generation, thera
 
 -- Projection "notes": session notes. Metadata in plaintext (ids, kind, status, times, hash);
 -- bodies and addenda sealed under the client's key; search through keyed blind-index tokens of
--- the normalised words of the note, never plaintext.
+-- the normalised words of the note and its addenda (search_tokens, GIN-indexed, one array per
+-- note rather than a row per word: a rebuild writes a thirtieth of the rows), never plaintext.
 CREATE TABLE rm_notes (
     generation     integer NOT NULL,
     note_id        uuid NOT NULL,
@@ -170,9 +171,12 @@ CREATE TABLE rm_notes (
     drafted_at     timestamptz NOT NULL,
     updated_at     timestamptz NOT NULL,
     signed_at      timestamptz,
+    -- search_tokens are the distinct keyed blind-index tokens of the note's and its addenda's words.
+    search_tokens  bytea[] NOT NULL DEFAULT '{}',
     PRIMARY KEY (note_id, generation)
 ) PARTITION BY LIST (generation);
 CREATE INDEX rm_notes_client ON rm_notes (generation, client_id);
+CREATE INDEX rm_notes_search ON rm_notes USING gin (search_tokens);
 
 CREATE TABLE rm_note_addenda (
     generation   integer NOT NULL,
@@ -189,29 +193,17 @@ CREATE TABLE rm_note_addenda (
 ) PARTITION BY LIST (generation);
 CREATE INDEX rm_note_addenda_note ON rm_note_addenda (generation, note_id);
 
-CREATE TABLE rm_note_tokens (
-    generation   integer NOT NULL,
-    note_id      uuid NOT NULL,
-    client_id    uuid NOT NULL,
-    therapist_id uuid,
-    author_id    uuid NOT NULL,
-    kind         text NOT NULL,
-    token        bytea NOT NULL,
-    PRIMARY KEY (note_id, token, generation)
-) PARTITION BY LIST (generation);
-CREATE INDEX rm_note_tokens_lookup ON rm_note_tokens (generation, token);
-
 DO $$
 DECLARE t text;
 BEGIN
   FOREACH t IN ARRAY ARRAY['rm_clients', 'rm_client_tokens', 'rm_consents', 'rm_appointments',
                            'rm_practice_sessions', 'rm_audit_trail', 'rm_audit_caseload',
-                           'rm_notes', 'rm_note_addenda', 'rm_note_tokens'] LOOP
+                           'rm_notes', 'rm_note_addenda'] LOOP
     EXECUTE format('GRANT SELECT ON %I TO caseledger_reader', t);
   END LOOP;
   FOREACH t IN ARRAY ARRAY['rm_clients', 'rm_client_tokens', 'rm_consents', 'rm_appointments',
                            'rm_practice_sessions', 'rm_practice_session_subjects', 'rm_audit_trail',
-                           'rm_audit_caseload', 'rm_notes', 'rm_note_addenda', 'rm_note_tokens'] LOOP
+                           'rm_audit_caseload', 'rm_notes', 'rm_note_addenda'] LOOP
     EXECUTE format('ALTER TABLE %I OWNER TO caseledger_owner', t);
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
@@ -270,10 +262,7 @@ CREATE POLICY rm_note_addenda_read ON rm_note_addenda FOR SELECT TO caseledger_r
     generation = (SELECT projection_generation('notes'))
     AND caseledger_role() = 'therapist' AND therapist_id = caseledger_user_id()
     AND (kind = 'progress' OR note_author = caseledger_user_id()));
-CREATE POLICY rm_note_tokens_read ON rm_note_tokens FOR SELECT TO caseledger_reader USING (
-    generation = (SELECT projection_generation('notes'))
-    AND caseledger_role() = 'therapist' AND therapist_id = caseledger_user_id()
-    AND (kind = 'progress' OR author_id = caseledger_user_id()));
+
 
 -- projection_tables lists the partitioned read-model tables of each projector: what the Go
 -- projector's Tables() returns (projections.TestProjectionTablesMatchTheProjectors keeps them
@@ -286,7 +275,7 @@ CREATE TABLE projection_tables (
 INSERT INTO projection_tables (projector, table_name) VALUES
     ('clients', 'rm_clients'), ('clients', 'rm_client_tokens'), ('clients', 'rm_consents'),
     ('appointments', 'rm_appointments'),
-    ('notes', 'rm_notes'), ('notes', 'rm_note_addenda'), ('notes', 'rm_note_tokens'),
+    ('notes', 'rm_notes'), ('notes', 'rm_note_addenda'),
     ('practice_reports', 'rm_practice_sessions'), ('practice_reports', 'rm_practice_session_subjects'),
     ('audit', 'rm_audit_trail'), ('audit', 'rm_audit_caseload');
 ALTER TABLE projection_tables OWNER TO caseledger_owner;

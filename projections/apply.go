@@ -30,7 +30,22 @@ func (e *ApplyError) Unwrap() error { return e.Err }
 // errCheckpointMoved when the checkpoint is no longer at b.From, an *ApplyError when p refused an
 // event (the events before it are then applied and the checkpoint left just before it), and another
 // error when the database failed (nothing of b is kept).
+//
+// Writes are folded across the batch's events (see RowTable). When the database refuses folded
+// writes, the batch is applied again event by event, writing after each, so that the failure
+// names exactly the first event that fails, as if every event had been applied alone.
 func applyBatch(ctx context.Context, cps checkpoints, p Projector, b Batch) error {
+	err := applyBatchOnce(ctx, cps, p, b, false)
+	if errors.Is(err, errAmbiguous) {
+		err = applyBatchOnce(ctx, cps, p, b, true)
+	}
+	return err
+}
+
+// errAmbiguous says folded writes failed and the batch must be applied again precisely.
+var errAmbiguous = errors.New("projections: folded writes failed")
+
+func applyBatchOnce(ctx context.Context, cps checkpoints, p Projector, b Batch, precise bool) error {
 	tx, err := cps.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("projections: begin %s: %w", b.Projector, err)
@@ -40,19 +55,25 @@ func applyBatch(ctx context.Context, cps checkpoints, p Projector, b Batch) erro
 	if err != nil {
 		return err
 	}
-	q := &queue{tx: tx}
+	q := &queue{tx: tx, gen: b.Generation, precise: precise}
 	// The batch and its checkpoint commit or vanish together, so a commit lost in a server crash
 	// (asynchronous commit) is applied again from the older checkpoint: no fsync wait is needed.
 	q.add(false, `SET LOCAL synchronous_commit = off`, nil)
 	failedAt, cause := -1, error(nil)
 	for i, e := range b.Events {
 		q.event = i
-		if err := p.Apply(ctx, Tx{Generation: b.Generation, Seq: seq + int64(i), q: q}, e); err != nil {
+		if err := p.Apply(ctx, Tx{Generation: b.Generation, Seq: seq + int64(i), q: q, opened: b.opened(i)}, e); err != nil {
 			failedAt, cause = i, err
 			break
 		}
-		if q.batch.Len() >= flushEvery || i == len(b.Events)-1 {
+		if q.full() || i == len(b.Events)-1 {
 			if at, err := q.flush(ctx); err != nil {
+				if !precise {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					return errAmbiguous
+				}
 				failedAt, cause = at, err
 				break
 			}

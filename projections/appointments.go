@@ -25,6 +25,11 @@ func (Appointments) Name() string { return "appointments" }
 // Tables implements Projector.
 func (Appointments) Tables() []string { return []string{"rm_appointments"} }
 
+// appointmentsTable is rm_appointments for keyed writes.
+var appointmentsTable = NewRowTable("rm_appointments", 1, "appointment_id", "therapist_id", "client_id",
+	"service_type_id", "series_id", "starts_at", "ends_at", "status", "booked_by", "location_sealed",
+	"video_link_sealed", "fee_minor", "fee_currency", "updated_at")
+
 // appointmentEvents are the scheduling event types of an appointment stream.
 var appointmentEvents = map[string]bool{
 	"AppointmentBooked": true, "AppointmentApproved": true, "AppointmentDeclined": true,
@@ -47,11 +52,11 @@ func (p Appointments) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEve
 	case !appointmentEvents[e.Type]:
 		return nil
 	}
-	ev, erased, err := decodeScheduling(ctx, p.Keys, e)
+	ev, erased, err := decodeScheduling(ctx, tx, p.Keys, e)
 	if err != nil || erased {
 		return err
 	}
-	g := tx.Generation
+	t := appointmentsTable
 	switch ev := ev.(type) {
 	case scheduling.AppointmentBooked:
 		id := toUUID(ev.AppointmentID)
@@ -67,33 +72,26 @@ func (p Appointments) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEve
 		if ev.PendingApproval {
 			status = scheduling.StatusPendingApproval
 		}
-		tx.Exec(`INSERT INTO rm_appointments (generation, appointment_id, therapist_id, client_id,
-			service_type_id, series_id, starts_at, ends_at, status, booked_by, location_sealed,
-			video_link_sealed, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-			g, id, toUUID(ev.TherapistID), toUUID(ev.ClientID), toUUID(ev.ServiceTypeID),
-			nullID(toUUID(ev.SeriesID)), ev.Start, ev.End, string(status), string(ev.BookedBy), loc, link, e.OccurredAt)
+		return tx.Put(t, id, toUUID(ev.TherapistID), toUUID(ev.ClientID), toUUID(ev.ServiceTypeID),
+			nullID(toUUID(ev.SeriesID)), ev.Start, ev.End, string(status), string(ev.BookedBy), loc, link,
+			(*int64)(nil), (*string)(nil), e.OccurredAt)
 	case scheduling.AppointmentApproved:
-		updateAppointment(tx, "rm_appointments", ev.AppointmentID, `status = 'booked', updated_at = $3`, e.OccurredAt)
+		return setAppointment(tx, t, ev.AppointmentID, Set{"status", "booked"}, Set{"updated_at", e.OccurredAt})
 	case scheduling.AppointmentDeclined:
-		updateAppointment(tx, "rm_appointments", ev.AppointmentID, `status = 'declined', updated_at = $3`, e.OccurredAt)
+		return setAppointment(tx, t, ev.AppointmentID, Set{"status", "declined"}, Set{"updated_at", e.OccurredAt})
 	case scheduling.AppointmentRescheduled:
-		updateAppointment(tx, "rm_appointments", ev.AppointmentID, `starts_at = $3, ends_at = $4, updated_at = $5`,
-			ev.Start, ev.End, e.OccurredAt)
+		return setAppointment(tx, t, ev.AppointmentID, Set{"starts_at", ev.Start}, Set{"ends_at", ev.End},
+			Set{"updated_at", e.OccurredAt})
 	case scheduling.AppointmentCancelled:
-		status := scheduling.StatusCancelled
-		if ev.Late {
-			status = scheduling.StatusLateCancelled
-		}
 		amount, currency := fee(ev.Fee)
-		updateAppointment(tx, "rm_appointments", ev.AppointmentID, `status = $3, fee_minor = $4, fee_currency = $5, updated_at = $6`,
-			string(status), amount, currency, e.OccurredAt)
+		return setAppointment(tx, t, ev.AppointmentID, Set{"status", string(cancelledStatus(ev))},
+			Set{"fee_minor", amount}, Set{"fee_currency", currency}, Set{"updated_at", e.OccurredAt})
 	case scheduling.AppointmentCompleted:
-		updateAppointment(tx, "rm_appointments", ev.AppointmentID, `status = 'completed', updated_at = $3`, e.OccurredAt)
+		return setAppointment(tx, t, ev.AppointmentID, Set{"status", "completed"}, Set{"updated_at", e.OccurredAt})
 	case scheduling.AppointmentNoShow:
 		amount, currency := fee(ev.Fee)
-		updateAppointment(tx, "rm_appointments", ev.AppointmentID, `status = 'no_show', fee_minor = $3, fee_currency = $4, updated_at = $5`,
-			amount, currency, e.OccurredAt)
+		return setAppointment(tx, t, ev.AppointmentID, Set{"status", "no_show"}, Set{"fee_minor", amount},
+			Set{"fee_currency", currency}, Set{"updated_at", e.OccurredAt})
 	}
 	return nil
 }
@@ -104,7 +102,7 @@ func (p Appointments) transfer(ctx context.Context, tx Tx, e eventstore.Recorded
 	if e.Type != "RecordTransferred" {
 		return nil
 	}
-	ev, erased, err := decodeClient(ctx, p.Keys, e)
+	ev, erased, err := decodeClient(ctx, tx, p.Keys, e)
 	if err != nil || erased {
 		return err
 	}
@@ -122,33 +120,30 @@ func (p Appointments) sealOptional(ctx context.Context, subject, row uuid.UUID, 
 	return p.Keys.SealValue(ctx, subject, []byte(value), fieldAD("rm_appointments", row, column))
 }
 
-// updateAppointment queues set (whose parameters start at $3) on the row of appointment id in
-// table, which must exist: every appointment event follows AppointmentBooked.
-func updateAppointment(tx Tx, table string, id domain.ID, set string, args ...any) {
-	tx.ExecOne(`UPDATE `+table+` SET `+set+` WHERE generation = $1 AND appointment_id = $2`,
-		append([]any{tx.Generation, toUUID(id)}, args...)...)
+// setAppointment queues set on the row of appointment id in table (keyed by appointment_id),
+// which must exist: every appointment event follows AppointmentBooked.
+func setAppointment(tx Tx, t *RowTable, id domain.ID, set ...Set) error {
+	return tx.Update(t, []any{toUUID(id)}, set...)
+}
+
+// cancelledStatus is the status a cancellation leaves.
+func cancelledStatus(ev scheduling.AppointmentCancelled) scheduling.Status {
+	if ev.Late {
+		return scheduling.StatusLateCancelled
+	}
+	return scheduling.StatusCancelled
 }
 
 // decodeScheduling opens and decodes a scheduling event; erased is true when its subject's key
 // was shredded.
-func decodeScheduling(ctx context.Context, keys Keys, e eventstore.RecordedEvent) (domain.Event, bool, error) {
-	payload, erased, err := openEvent(ctx, keys, e)
-	if err != nil || erased {
-		return nil, erased, err
-	}
-	ev, err := scheduling.Decode(e.Type, e.SchemaVersion, payload)
-	return ev, false, err
+func decodeScheduling(ctx context.Context, tx Tx, keys Keys, e eventstore.RecordedEvent) (domain.Event, bool, error) {
+	return tx.decode(ctx, keys, e, scheduling.Decode)
 }
 
 // decodeClient opens and decodes a client event; erased is true when its subject's key was
 // shredded.
-func decodeClient(ctx context.Context, keys Keys, e eventstore.RecordedEvent) (domain.Event, bool, error) {
-	payload, erased, err := openEvent(ctx, keys, e)
-	if err != nil || erased {
-		return nil, erased, err
-	}
-	ev, err := client.Decode(e.Type, e.SchemaVersion, payload)
-	return ev, false, err
+func decodeClient(ctx context.Context, tx Tx, keys Keys, e eventstore.RecordedEvent) (domain.Event, bool, error) {
+	return tx.decode(ctx, keys, e, client.Decode)
 }
 
 // fee splits an optional fee into nullable columns.

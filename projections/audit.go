@@ -41,7 +41,7 @@ func (p Audit) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) err
 		tx.Exec(`UPDATE rm_audit_trail SET accessed_what = NULL, accessed_id = NULL
 			WHERE generation = $1 AND subject_id = $2`, tx.Generation, subject)
 	case "RecordAccessed", "ClientRegistered", "RecordTransferred", "RecordArchived":
-		ev, _, err := decodeClient(ctx, p.Keys, e)
+		ev, _, err := decodeClient(ctx, tx, p.Keys, e)
 		if err != nil {
 			return err
 		}
@@ -49,24 +49,24 @@ func (p Audit) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) err
 		case client.RecordAccessed:
 			what, accessed = &ev.What, nullID(toUUID(ev.ID))
 		case client.ClientRegistered:
-			holder(tx, toUUID(ev.ClientID), toUUID(ev.TherapistID))
+			err = tx.Upsert(auditCaseloadTable, toUUID(ev.ClientID), nullID(toUUID(ev.TherapistID)))
 		case client.RecordTransferred:
-			holder(tx, e.Subject, toUUID(ev.To))
+			err = tx.Upsert(auditCaseloadTable, e.Subject, nullID(toUUID(ev.To)))
 		case client.RecordArchived:
-			holder(tx, e.Subject, uuid.Nil)
+			err = tx.Upsert(auditCaseloadTable, e.Subject, (*uuid.UUID)(nil))
+		}
+		if err != nil {
+			return err
 		}
 	}
-	tx.Insert("rm_audit_trail", auditColumns, tx.Generation, tx.Seq, e.ID, string(e.StreamID), e.Type, e.OccurredAt, e.RecordedAt,
+	return tx.Put(auditTrailTable, tx.Seq, e.ID, string(e.StreamID), e.Type, e.OccurredAt, e.RecordedAt,
 		e.Actor.UserID, e.Actor.Role, nullID(subject), what, accessed)
-	return nil
 }
 
-const auditColumns = `generation, seq, event_id, stream_id, event_type, occurred_at, recorded_at,
-	actor_id, actor_role, subject_id, accessed_what, accessed_id`
-
-// holder records that therapist (nobody when uuid.Nil) holds subject's record.
-func holder(tx Tx, subject, therapist uuid.UUID) {
-	tx.Exec(`INSERT INTO rm_audit_caseload (generation, subject_id, therapist_id)
-		VALUES ($1, $2, $3) ON CONFLICT (generation, subject_id) DO UPDATE SET therapist_id = EXCLUDED.therapist_id`,
-		tx.Generation, subject, nullID(therapist))
-}
+// auditTrailTable and auditCaseloadTable are the tables for keyed writes. rm_audit_caseload says
+// which therapist (NULL: nobody) holds each subject's record.
+var (
+	auditTrailTable = NewRowTable("rm_audit_trail", 1, "seq", "event_id", "stream_id", "event_type",
+		"occurred_at", "recorded_at", "actor_id", "actor_role", "subject_id", "accessed_what", "accessed_id")
+	auditCaseloadTable = NewRowTable("rm_audit_caseload", 1, "subject_id", "therapist_id")
+)

@@ -3,6 +3,7 @@ package projections
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -44,7 +45,7 @@ func (p Clients) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) e
 	if !clientEvents[e.Type] {
 		return nil
 	}
-	ev, erased, err := decodeClient(ctx, p.Keys, e)
+	ev, erased, err := decodeClient(ctx, tx, p.Keys, e)
 	if err != nil || erased {
 		return err
 	}
@@ -57,35 +58,42 @@ func (p Clients) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) e
 		if err != nil {
 			return err
 		}
-		tx.Exec(`INSERT INTO rm_clients (generation, client_id, practice_id, therapist_id,
-			record_kind, status, details_sealed, registered_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $7)`,
-			g, id, toUUID(ev.PracticeID), toUUID(ev.TherapistID), string(ev.RecordKind), sealed, ev.At)
-		return p.writeTokens(ctx, tx, id, ev.Details)
+		therapist := toUUID(ev.TherapistID)
+		if err := tx.Put(clientsTable, id, toUUID(ev.PracticeID), &therapist, string(ev.RecordKind), "active",
+			false, false, sealed, ev.At, (*time.Time)(nil), ev.At); err != nil {
+			return err
+		}
+		return p.writeTokens(ctx, tx, id, &therapist, ev.Details)
 	case client.ClientDetailsRectified:
 		sealed, err := p.sealDetails(ctx, id, ev.Details)
 		if err != nil {
 			return err
 		}
-		tx.ExecOne(`UPDATE rm_clients SET details_sealed = $3, updated_at = $4
-			WHERE generation = $1 AND client_id = $2`, g, id, sealed, ev.At)
+		if err := updateClient(tx, id, Set{"details_sealed", sealed}, Set{"updated_at", ev.At}); err != nil {
+			return err
+		}
 		tx.Exec(`DELETE FROM rm_client_tokens WHERE generation = $1 AND client_id = $2`, g, id)
-		return p.writeTokens(ctx, tx, id, ev.Details)
+		return p.writeTokens(ctx, tx, id, nil, ev.Details)
 	case client.ProcessingRestricted:
-		updateClient(tx, id, `restricted = true, updated_at = $3`, ev.At)
+		return updateClient(tx, id, Set{"restricted", true}, Set{"updated_at", ev.At})
 	case client.ProcessingRestrictionLifted:
-		updateClient(tx, id, `restricted = false, updated_at = $3`, ev.At)
+		return updateClient(tx, id, Set{"restricted", false}, Set{"updated_at", ev.At})
 	case client.ClientDischarged:
-		updateClient(tx, id, `status = 'discharged', discharged_on = $3, updated_at = $3`, ev.EndedOn)
+		return updateClient(tx, id, Set{"status", "discharged"}, Set{"discharged_on", ev.EndedOn}, Set{"updated_at", ev.EndedOn})
 	case client.ClientReadmitted:
-		updateClient(tx, id, `status = 'active', discharged_on = NULL, updated_at = $3`, ev.At)
+		return updateClient(tx, id, Set{"status", "active"}, Set{"discharged_on", (*time.Time)(nil)}, Set{"updated_at", ev.At})
 	case client.ErasureRequested:
-		updateClient(tx, id, `erasure_pending = true, updated_at = $3`, ev.At)
+		return updateClient(tx, id, Set{"erasure_pending", true}, Set{"updated_at", ev.At})
 	case client.ErasureRefused:
-		updateClient(tx, id, `erasure_pending = false, updated_at = $3`, ev.At)
+		return updateClient(tx, id, Set{"erasure_pending", false}, Set{"updated_at", ev.At})
 	case client.ErasureDeferred:
-		updateClient(tx, id, `erasure_pending = false, updated_at = $3`, ev.At)
+		return updateClient(tx, id, Set{"erasure_pending", false}, Set{"updated_at", ev.At})
 	case client.ConsentSigned:
+		if row, ok := tx.Pending(clientsTable, id); ok {
+			// The client was registered in this batch: the consent is new, held by their therapist.
+			return tx.Upsert(consentsTable, id, toUUID(ev.ServiceTypeID), row[clientsTable.index["therapist_id"]],
+				"signed", ev.Version, ev.ContentHash, ev.SignedAt, (*time.Time)(nil))
+		}
 		tx.Exec(`INSERT INTO rm_consents (generation, client_id, service_type_id, therapist_id,
 			status, version, content_hash, signed_at)
 			SELECT $1, $2, $3, c.therapist_id, 'signed', $4, $5, $6
@@ -99,13 +107,23 @@ func (p Clients) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) e
 			WHERE generation = $1 AND client_id = $2 AND service_type_id = $3`, g, id, toUUID(ev.ServiceTypeID), ev.At)
 	case client.RecordTransferred:
 		moveClient(tx, id, toUUID(ev.To))
-		updateClient(tx, id, `status = CASE WHEN status = 'archived' THEN 'active' ELSE status END, updated_at = $3`, ev.At)
+		tx.ExecOne(`UPDATE rm_clients SET status = CASE WHEN status = 'archived' THEN 'active' ELSE status END,
+			updated_at = $3 WHERE generation = $1 AND client_id = $2`, g, id, ev.At)
 	case client.RecordArchived:
 		moveClient(tx, id, uuid.Nil)
-		updateClient(tx, id, `status = 'archived', updated_at = $3`, ev.At)
+		return updateClient(tx, id, Set{"status", "archived"}, Set{"updated_at", ev.At})
 	}
 	return nil
 }
+
+// clientsTable, clientTokensTable and consentsTable are the tables for keyed writes.
+var (
+	clientsTable = NewRowTable("rm_clients", 1, "client_id", "practice_id", "therapist_id", "record_kind",
+		"status", "restricted", "erasure_pending", "details_sealed", "registered_at", "discharged_on", "updated_at")
+	clientTokensTable = NewRowTable("rm_client_tokens", 3, "client_id", "purpose", "token", "therapist_id")
+	consentsTable     = NewRowTable("rm_consents", 2, "client_id", "service_type_id", "therapist_id", "status",
+		"version", "content_hash", "signed_at", "withdrawn_at")
+)
 
 // sealDetails seals the JSON of d under the client's key, bound to rm_clients.details_sealed.
 func (p Clients) sealDetails(ctx context.Context, id uuid.UUID, d client.Details) ([]byte, error) {
@@ -117,20 +135,27 @@ func (p Clients) sealDetails(ctx context.Context, id uuid.UUID, d client.Details
 }
 
 // writeTokens queues the blind-index tokens of a client's names, email and date of birth, held by
-// the therapist who holds the client's rm_clients row, as one statement.
-func (p Clients) writeTokens(ctx context.Context, tx Tx, id uuid.UUID, d client.Details) error {
+// therapist, or when therapist is nil by whoever holds the client's rm_clients row.
+func (p Clients) writeTokens(ctx context.Context, tx Tx, id uuid.UUID, therapist *uuid.UUID, d client.Details) error {
 	type tok struct{ kind, value string }
 	var toks []tok
+	seen := map[tok]bool{}
+	add := func(t tok) {
+		if !seen[t] {
+			seen[t] = true
+			toks = append(toks, t)
+		}
+	}
 	for _, n := range []string{d.GivenName, d.FamilyName, d.PreferredName} {
 		for _, w := range normalisedWords(n) {
-			toks = append(toks, tok{tokenName, w})
+			add(tok{tokenName, w})
 		}
 	}
 	if d.Email != "" {
-		toks = append(toks, tok{tokenEmail, normaliseEmail(d.Email)})
+		add(tok{tokenEmail, normaliseEmail(d.Email)})
 	}
 	if d.DateOfBirth != "" {
-		toks = append(toks, tok{tokenDOB, d.DateOfBirth})
+		add(tok{tokenDOB, d.DateOfBirth})
 	}
 	kinds, tokens := make([]string, len(toks)), make([][]byte, len(toks))
 	for i, t := range toks {
@@ -143,6 +168,14 @@ func (p Clients) writeTokens(ctx context.Context, tx Tx, id uuid.UUID, d client.
 	if len(toks) == 0 {
 		return nil
 	}
+	if therapist != nil {
+		for i := range toks {
+			if err := tx.Put(clientTokensTable, id, kinds[i], tokens[i], therapist); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	tx.Exec(`INSERT INTO rm_client_tokens (generation, client_id, therapist_id, purpose, token)
 		SELECT $1, $2, c.therapist_id, t.purpose, t.token
 		  FROM rm_clients c, unnest($3::text[], $4::bytea[]) AS t(purpose, token)
@@ -151,10 +184,10 @@ func (p Clients) writeTokens(ctx context.Context, tx Tx, id uuid.UUID, d client.
 	return nil
 }
 
-// updateClient queues set (whose $3 is arg) on the client's rm_clients row, which must exist:
-// every client event follows ClientRegistered.
-func updateClient(tx Tx, id uuid.UUID, set string, arg any) {
-	tx.ExecOne(`UPDATE rm_clients SET `+set+` WHERE generation = $1 AND client_id = $2`, tx.Generation, id, arg)
+// updateClient queues set on the client's rm_clients row, which must exist: every client event
+// follows ClientRegistered.
+func updateClient(tx Tx, id uuid.UUID, set ...Set) error {
+	return tx.Update(clientsTable, []any{id}, set...)
 }
 
 // moveClient gives the client's rows to therapist (nobody when uuid.Nil).

@@ -28,7 +28,7 @@ type Config struct {
 	// (default 5). RetryPause is the pause after the first failure, growing linearly (default 1s).
 	MaxAttempts int
 	RetryPause  time.Duration
-	// RebuildBatch is how many events Rebuild reads and applies per transaction (default 2000).
+	// RebuildBatch is how many events Rebuild reads and applies per transaction (default 10000).
 	RebuildBatch int
 }
 
@@ -67,7 +67,7 @@ func (c Config) withDefaults() Config {
 		c.RetryPause = time.Second
 	}
 	if c.RebuildBatch == 0 {
-		c.RebuildBatch = 2000
+		c.RebuildBatch = 10000
 	}
 	return c
 }

@@ -76,3 +76,21 @@ func normalisedWords(s string) []string {
 func normaliseEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 func toUUID(id domain.ID) uuid.UUID { return uuid.UUID(id) }
+
+// token returns keys' blind-index token of value for purpose, computed once per batch: words
+// repeat across the notes of a batch. The memo lives as long as the batch's queue.
+func (t Tx) token(ctx context.Context, keys Keys, purpose, value string) ([]byte, error) {
+	k := purpose + "\x00" + value
+	if tok, ok := t.q.tokens[k]; ok {
+		return tok, nil
+	}
+	tok, err := keys.Token(ctx, purpose, value)
+	if err != nil {
+		return nil, err
+	}
+	if t.q.tokens == nil {
+		t.q.tokens = map[string][]byte{}
+	}
+	t.q.tokens[k] = tok
+	return tok, nil
+}

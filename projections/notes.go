@@ -1,9 +1,12 @@
 package projections
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"sort"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -14,7 +17,7 @@ import (
 
 // Notes projects session notes: metadata (rm_notes), the body sealed under the client's key,
 // addenda (rm_note_addenda, sealed likewise) and blind-index tokens of every word of the note and
-// its addenda for search (rm_note_tokens). A record transfer moves the client's notes to the new
+// its addenda for search (rm_notes.search_tokens). A record transfer moves the client's notes to the new
 // therapist (psychotherapy notes then stay invisible to them: only their author reads those);
 // SubjectErased deletes them.
 type Notes struct {
@@ -25,14 +28,14 @@ type Notes struct {
 func (Notes) Name() string { return "notes" }
 
 // Tables implements Projector.
-func (Notes) Tables() []string { return []string{"rm_notes", "rm_note_addenda", "rm_note_tokens"} }
+func (Notes) Tables() []string { return noteTables }
 
 // noteWordPurpose is the keyring purpose of note search tokens.
 const noteWordPurpose = "note-word"
 
 var noteEvents = map[string]bool{"NoteDrafted": true, "NoteRevised": true, "NoteSigned": true, "NoteAddendumAdded": true}
 
-var noteTables = []string{"rm_notes", "rm_note_addenda", "rm_note_tokens"}
+var noteTables = []string{"rm_notes", "rm_note_addenda"}
 
 // Apply implements Projector.
 func (p Notes) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) error {
@@ -45,7 +48,7 @@ func (p Notes) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) err
 		deleteRows(tx, subject, noteTables...)
 		return nil
 	case e.Type == "RecordTransferred" || e.Type == "RecordArchived":
-		ev, erased, err := decodeClient(ctx, p.Keys, e)
+		ev, erased, err := decodeClient(ctx, tx, p.Keys, e)
 		if err != nil || erased {
 			return err
 		}
@@ -60,12 +63,8 @@ func (p Notes) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) err
 	case !noteEvents[e.Type]:
 		return nil
 	}
-	payload, erased, err := openEvent(ctx, p.Keys, e)
+	ev, erased, err := tx.decode(ctx, p.Keys, e, note.Decode)
 	if err != nil || erased {
-		return err
-	}
-	ev, err := note.Decode(e.Type, e.SchemaVersion, payload)
-	if err != nil {
 		return err
 	}
 	g := tx.Generation
@@ -78,25 +77,29 @@ func (p Notes) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) err
 		}
 		// The note is held by whoever holds the client's record, as the clients projection knows
 		// it; at drafting time that is the author.
-		tx.Exec(`INSERT INTO rm_notes (generation, note_id, client_id, therapist_id, author_id, kind, template_id,
-			appointment_id, status, version, body_sealed, drafted_at, updated_at)
-			VALUES ($1, $2, $3, $4, $4, $5, $6, $7, 'draft', 1, $8, $9, $9)`,
-			g, id, toUUID(ev.ClientID), toUUID(ev.AuthorID), string(ev.Kind), toUUID(ev.TemplateID),
-			nullID(toUUID(ev.AppointmentID)), body, ev.At)
-		return p.index(ctx, tx, id, fieldWords(ev.Fields))
+		author, clientID := toUUID(ev.AuthorID), toUUID(ev.ClientID)
+		tokens, err := p.tokens(ctx, tx, fieldWords(ev.Fields))
+		if err != nil {
+			return err
+		}
+		return tx.Put(notesTable, id, clientID, &author, author, string(ev.Kind), toUUID(ev.TemplateID),
+			nullID(toUUID(ev.AppointmentID)), "draft", 1, (*string)(nil), body, 0, ev.At, ev.At, (*time.Time)(nil), tokens)
 	case note.NoteRevised:
 		id := toUUID(ev.NoteID)
 		body, err := p.sealBody(ctx, e.Subject, id, ev.Fields)
 		if err != nil {
 			return err
 		}
-		tx.ExecOne(`UPDATE rm_notes SET body_sealed = $3, version = version + 1, updated_at = $4
-			WHERE generation = $1 AND note_id = $2`, g, id, body, ev.At)
-		tx.Exec(`DELETE FROM rm_note_tokens WHERE generation = $1 AND note_id = $2`, g, id)
-		return p.index(ctx, tx, id, fieldWords(ev.Fields))
+		tokens, err := p.tokens(ctx, tx, fieldWords(ev.Fields))
+		if err != nil {
+			return err
+		}
+		tx.ExecOne(`UPDATE rm_notes SET body_sealed = $3, version = version + 1, updated_at = $4, search_tokens = $5
+			WHERE generation = $1 AND note_id = $2`, g, id, body, ev.At, tokens)
+		return nil
 	case note.NoteSigned:
-		tx.ExecOne(`UPDATE rm_notes SET status = 'signed', content_hash = $3, signed_at = $4, updated_at = $4
-			WHERE generation = $1 AND note_id = $2`, g, toUUID(ev.NoteID), ev.ContentHash, ev.At)
+		return tx.Update(notesTable, []any{toUUID(ev.NoteID)}, Set{"status", "signed"}, Set{"content_hash", &ev.ContentHash},
+			Set{"signed_at", &ev.At}, Set{"updated_at", ev.At})
 	case note.NoteAddendumAdded:
 		id, add := toUUID(ev.NoteID), toUUID(ev.AddendumID)
 		text, err := p.Keys.SealValue(ctx, e.Subject, []byte(ev.Text), fieldAD("rm_note_addenda", add, "text_sealed"))
@@ -107,8 +110,14 @@ func (p Notes) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) err
 			note_author, kind, text_sealed, added_at)
 			SELECT $1, $3, n.note_id, n.client_id, n.therapist_id, $4, n.author_id, n.kind, $5, $6
 			  FROM rm_notes n WHERE n.generation = $1 AND n.note_id = $2`, g, id, add, toUUID(ev.AuthorID), text, ev.At)
-		tx.ExecOne(`UPDATE rm_notes SET addenda = addenda + 1, updated_at = $3 WHERE generation = $1 AND note_id = $2`, g, id, ev.At)
-		return p.index(ctx, tx, id, normalisedWords(ev.Text))
+		tokens, err := p.tokens(ctx, tx, normalisedWords(ev.Text))
+		if err != nil {
+			return err
+		}
+		tx.ExecOne(`UPDATE rm_notes SET addenda = addenda + 1, updated_at = $3,
+			search_tokens = ARRAY(SELECT DISTINCT t FROM unnest(search_tokens || $4::bytea[]) AS t ORDER BY t)
+			WHERE generation = $1 AND note_id = $2`, g, id, ev.At, tokens)
+		return nil
 	}
 	return nil
 }
@@ -122,25 +131,27 @@ func (p Notes) sealBody(ctx context.Context, client, noteID uuid.UUID, fields ma
 	return p.Keys.SealValue(ctx, client, plain, fieldAD("rm_notes", noteID, "body_sealed"))
 }
 
-// index queues the search tokens of words for the note, with its client, holder, author and kind.
-func (p Notes) index(ctx context.Context, tx Tx, noteID uuid.UUID, words []string) error {
-	if len(words) == 0 {
-		return nil
-	}
+// tokens returns the search tokens of words, distinct and in byte order (as PostgreSQL orders
+// bytea), so that a note's search_tokens are the same however it was built.
+func (p Notes) tokens(ctx context.Context, tx Tx, words []string) ([][]byte, error) {
 	tokens := make([][]byte, 0, len(words))
 	for _, w := range words {
-		t, err := p.Keys.Token(ctx, noteWordPurpose, w)
+		t, err := tx.token(ctx, p.Keys, noteWordPurpose, w)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		tokens = append(tokens, t)
 	}
-	tx.Exec(`INSERT INTO rm_note_tokens (generation, note_id, client_id, therapist_id, author_id, kind, token)
-		SELECT $1, n.note_id, n.client_id, n.therapist_id, n.author_id, n.kind, t
-		  FROM rm_notes n, unnest($3::bytea[]) t WHERE n.generation = $1 AND n.note_id = $2
-		ON CONFLICT DO NOTHING`, tx.Generation, noteID, tokens)
-	return nil
+	slices.SortFunc(tokens, bytes.Compare)
+	return slices.CompactFunc(tokens, bytes.Equal), nil
 }
+
+// notesTable is rm_notes for keyed writes.
+var (
+	notesTable = NewRowTable("rm_notes", 1, "note_id", "client_id", "therapist_id", "author_id", "kind",
+		"template_id", "appointment_id", "status", "version", "content_hash", "body_sealed", "addenda",
+		"drafted_at", "updated_at", "signed_at", "search_tokens")
+)
 
 // fieldWords returns the distinct normalised words of every field value, in a stable order.
 func fieldWords(fields map[string]string) []string {

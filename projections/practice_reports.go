@@ -23,6 +23,13 @@ func (PracticeReports) Tables() []string {
 	return []string{"rm_practice_sessions", "rm_practice_session_subjects"}
 }
 
+// practiceSessionsTable and practiceSessionSubjectsTable are the tables for keyed writes.
+var (
+	practiceSessionsTable = NewRowTable("rm_practice_sessions", 1, "appointment_id", "therapist_id",
+		"service_type_id", "starts_at", "minutes", "status", "fee_minor", "fee_currency")
+	practiceSessionSubjectsTable = NewRowTable("rm_practice_session_subjects", 1, "appointment_id", "client_id")
+)
+
 // Apply implements Projector.
 func (p PracticeReports) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) error {
 	if e.Type == subjectErasedType {
@@ -39,42 +46,39 @@ func (p PracticeReports) Apply(ctx context.Context, tx Tx, e eventstore.Recorded
 	if !appointmentEvents[e.Type] {
 		return nil
 	}
-	ev, erased, err := decodeScheduling(ctx, p.Keys, e)
+	ev, erased, err := decodeScheduling(ctx, tx, p.Keys, e)
 	if err != nil || erased {
 		return err
 	}
-	g := tx.Generation
+	t := practiceSessionsTable
 	switch ev := ev.(type) {
 	case scheduling.AppointmentBooked:
 		status := scheduling.StatusBooked
 		if ev.PendingApproval {
 			status = scheduling.StatusPendingApproval
 		}
-		// One statement writes both rows (a data-modifying WITH runs whether or not it is read).
-		tx.Exec(`WITH session AS (INSERT INTO rm_practice_sessions (generation, appointment_id, therapist_id,
-			service_type_id, starts_at, minutes, status) VALUES ($1, $2, $3, $4, $5, $6, $7))
-			INSERT INTO rm_practice_session_subjects (generation, appointment_id, client_id)
-			VALUES ($1, $2, $8)`,
-			g, toUUID(ev.AppointmentID), toUUID(ev.TherapistID), toUUID(ev.ServiceTypeID), ev.Start,
-			minutes(ev.Start, ev.End), string(status), toUUID(ev.ClientID))
-	case scheduling.AppointmentApproved:
-		updateAppointment(tx, "rm_practice_sessions", ev.AppointmentID, `status = 'booked'`)
-	case scheduling.AppointmentDeclined:
-		updateAppointment(tx, "rm_practice_sessions", ev.AppointmentID, `status = 'declined'`)
-	case scheduling.AppointmentRescheduled:
-		updateAppointment(tx, "rm_practice_sessions", ev.AppointmentID, `starts_at = $3, minutes = $4`, ev.Start, minutes(ev.Start, ev.End))
-	case scheduling.AppointmentCancelled:
-		status := scheduling.StatusCancelled
-		if ev.Late {
-			status = scheduling.StatusLateCancelled
+		id := toUUID(ev.AppointmentID)
+		if err := tx.Put(t, id, toUUID(ev.TherapistID), toUUID(ev.ServiceTypeID), ev.Start,
+			minutes(ev.Start, ev.End), string(status), (*int64)(nil), (*string)(nil)); err != nil {
+			return err
 		}
+		return tx.Put(practiceSessionSubjectsTable, id, toUUID(ev.ClientID))
+	case scheduling.AppointmentApproved:
+		return setAppointment(tx, t, ev.AppointmentID, Set{"status", "booked"})
+	case scheduling.AppointmentDeclined:
+		return setAppointment(tx, t, ev.AppointmentID, Set{"status", "declined"})
+	case scheduling.AppointmentRescheduled:
+		return setAppointment(tx, t, ev.AppointmentID, Set{"starts_at", ev.Start}, Set{"minutes", minutes(ev.Start, ev.End)})
+	case scheduling.AppointmentCancelled:
 		amount, currency := fee(ev.Fee)
-		updateAppointment(tx, "rm_practice_sessions", ev.AppointmentID, `status = $3, fee_minor = $4, fee_currency = $5`, string(status), amount, currency)
+		return setAppointment(tx, t, ev.AppointmentID, Set{"status", string(cancelledStatus(ev))},
+			Set{"fee_minor", amount}, Set{"fee_currency", currency})
 	case scheduling.AppointmentCompleted:
-		updateAppointment(tx, "rm_practice_sessions", ev.AppointmentID, `status = 'completed'`)
+		return setAppointment(tx, t, ev.AppointmentID, Set{"status", "completed"})
 	case scheduling.AppointmentNoShow:
 		amount, currency := fee(ev.Fee)
-		updateAppointment(tx, "rm_practice_sessions", ev.AppointmentID, `status = 'no_show', fee_minor = $3, fee_currency = $4`, amount, currency)
+		return setAppointment(tx, t, ev.AppointmentID, Set{"status", "no_show"}, Set{"fee_minor", amount},
+			Set{"fee_currency", currency})
 	}
 	return nil
 }

@@ -28,27 +28,54 @@ type Projector interface {
 // number of events this generation applied before this one (the same in every rebuild, so it can
 // number rows deterministically).
 //
-// Statements are queued, not run at once: the engine sends a batch's statements to PostgreSQL
-// pipelined, in the order they were queued, and attributes a failing statement to the event that
-// queued it. A projector therefore never reads inside Apply; a statement sees the effects of every
-// statement queued before it.
+// Writes are queued, not run at once: the engine sends a batch's writes to PostgreSQL in the order
+// they were queued, keyed writes folded per row (see RowTable), and attributes a failing write to
+// the event that queued it. A projector therefore never reads the database inside Apply; a write
+// sees the effects of every write queued before it.
 type Tx struct {
 	Generation int32
 	Seq        int64
 	q          *queue
+	opened     *opened
 }
 
-// Exec queues a statement.
+// Exec queues a statement. It ends the current run of keyed writes: use it for what keys cannot
+// express (writes to every row of a client, reads of other rows).
 func (t Tx) Exec(sql string, args ...any) { t.q.add(false, sql, args) }
-
-// Insert queues a row of values for table's columns (a comma-separated list). Rows inserted one
-// after another into the same table and columns, with no other statement between them, are sent
-// as multi-row INSERTs; a failure is then attributed to the first row's event.
-func (t Tx) Insert(table, columns string, values ...any) { t.q.insert(table, columns, values) }
 
 // ExecOne queues a statement that must change exactly one row; otherwise the event that queued it
 // fails (an update of a row that should exist but does not).
 func (t Tx) ExecOne(sql string, args ...any) { t.q.add(true, sql, args) }
+
+// Put queues a new row of table with a value per column (generation excluded). Writing it fails
+// if a row with its key exists.
+func (t Tx) Put(table *RowTable, values ...any) error {
+	return t.q.write(func(s *segment) error { return s.put(table, opInsert, values, t.q.event) })
+}
+
+// Upsert queues a row of table that is inserted, or replaces every non-key column of the row
+// with its key.
+func (t Tx) Upsert(table *RowTable, values ...any) error {
+	return t.q.write(func(s *segment) error { return s.put(table, opUpsert, values, t.q.event) })
+}
+
+// Update queues new values for some non-key columns of the row of table with key; the row must
+// exist when the write runs, or the event fails.
+func (t Tx) Update(table *RowTable, key []any, set ...Set) error {
+	if len(set) == 0 {
+		return fmt.Errorf("projections: update of %s sets no column", table.name)
+	}
+	return t.q.write(func(s *segment) error { return s.update(table, key, set, t.q.event) })
+}
+
+// Pending returns the values of the row of table with key when this batch put or upserted it and
+// has not written it yet (nil, false otherwise: the row may still exist in the database).
+func (t Tx) Pending(table *RowTable, key ...any) ([]any, bool) {
+	if t.q.seg == nil {
+		return nil, false
+	}
+	return t.q.seg.pending(table, key)
+}
 
 var validName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 

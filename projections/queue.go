@@ -4,102 +4,329 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// flushEvery is how many queued statements are sent in one pipelined round trip at most.
-const flushEvery = 1000
+const (
+	// flushEvery is how many statements are sent in one pipelined round trip at most, and how many
+	// queued statements make the queue write before the batch ends.
+	flushEvery = 1000
+	// flushRows is how many pending keyed rows make the queue write before the batch ends.
+	flushRows = 50_000
+	// bulkAtLeast is from how many new rows of one table in one segment they are written by one
+	// INSERT of column arrays (COPY is refused under row-level security).
+	bulkAtLeast = 64
+)
 
-// queue holds the statements a batch's events queued, with the event that queued each.
-type queue struct {
-	tx      pgx.Tx
-	batch   pgx.Batch
-	owners  []int
-	exactly []bool
-	// event is the index in the batch of the event being applied.
-	event int
-	// run holds rows queued by Insert for one table, not yet turned into statements.
-	run *insertRun
+// owner values of a statement: the index in the batch of the event that queued it, or
+// ownerSeveral when folded rows of several events share it (the batch is then applied again
+// event by event to blame exactly one).
+const ownerSeveral = -1
+
+// step is one thing the queue writes, in order: a plain statement, or a segment of keyed rows.
+type step struct {
+	sql     string
+	args    []any
+	owner   int
+	exactly bool
+	seg     *segment
 }
 
-// insertRun is consecutive rows for one table and column list.
-type insertRun struct {
-	table   string
-	columns string
-	width   int
-	rows    []any // flattened
-	owners  []int // per row
+// queue holds what a batch's events wrote, in order, until it is sent to PostgreSQL.
+type queue struct {
+	tx  pgx.Tx
+	gen int32
+	// precise writes after every event, so that a failure names exactly one event.
+	precise bool
+	// event is the index in the batch of the event being applied.
+	event int
+	steps []step
+	seg   *segment
+	stmts int
+	rows  int
+	// tokens memoises blind-index tokens for the batch (see Tx.token).
+	tokens map[string][]byte
 }
 
 func (q *queue) add(one bool, sql string, args []any) {
-	q.emitRun()
-	q.batch.Queue(sql, args...)
-	q.owners = append(q.owners, q.event)
-	q.exactly = append(q.exactly, one)
+	q.closeSegment()
+	q.steps = append(q.steps, step{sql: sql, args: args, owner: q.event, exactly: one})
+	q.stmts++
 }
 
-// insert queues a row; rows queued one after another for the same table and columns become
-// multi-row INSERT statements.
-func (q *queue) insert(table, columns string, values []any) {
-	if r := q.run; r != nil && (r.table != table || r.columns != columns || r.width != len(values)) {
-		q.emitRun()
+// closeSegment ends the open segment: keyed writes after it start a new one.
+func (q *queue) closeSegment() {
+	if q.seg != nil && q.seg.rows > 0 {
+		q.steps = append(q.steps, step{seg: q.seg, owner: ownerSeveral})
 	}
-	if q.run == nil {
-		q.run = &insertRun{table: table, columns: columns, width: len(values)}
-	}
-	q.run.rows = append(q.run.rows, values...)
-	q.run.owners = append(q.run.owners, q.event)
+	q.seg = nil
 }
 
-// emitRun turns the pending rows into INSERT statements of 128, 32, 8 or 1 rows (few distinct
-// statement texts, so they stay prepared), each owned by the event of its first row.
-func (q *queue) emitRun() {
-	r := q.run
-	if r == nil {
-		return
+// write runs w against the open segment, opening a new one when w cannot fold into it.
+func (q *queue) write(w func(*segment) error) error {
+	if q.seg == nil {
+		q.seg = newSegment()
 	}
-	q.run = nil
-	for i, n := 0, len(r.owners); i < n; {
+	before := q.seg.rows
+	err := w(q.seg)
+	if err == errSplit {
+		q.closeSegment()
+		q.seg = newSegment()
+		before = 0
+		err = w(q.seg)
+	}
+	q.rows += q.seg.rows - before
+	return err
+}
+
+// full says the queue should be written before the next event.
+func (q *queue) full() bool {
+	return q.precise || q.stmts >= flushEvery || q.rows >= flushRows
+}
+
+// flush writes everything queued, in order. On failure it returns the index of the event whose
+// write failed (ownerSeveral when several events' folded rows failed together) and why; either
+// way the queue is empty afterwards.
+func (q *queue) flush(ctx context.Context) (int, error) {
+	q.closeSegment()
+	steps := q.steps
+	q.steps, q.stmts, q.rows = nil, 0, 0
+	p := pipeline{tx: q.tx}
+	for _, s := range steps {
+		if s.seg == nil {
+			if at, err := p.queue(ctx, s.sql, s.args, s.owner, s.exactly); err != nil {
+				return at, err
+			}
+			continue
+		}
+		for _, st := range s.seg.tables {
+			if at, err := q.writeTable(ctx, &p, st); err != nil {
+				return at, err
+			}
+		}
+	}
+	return p.send(ctx)
+}
+
+// writeTable writes one table's pending rows of a segment: new rows by one INSERT of column
+// arrays when there are many (multi-row INSERTs otherwise), upserts as multi-row INSERT ... ON CONFLICT, and updates
+// one statement per row, each of which must change exactly one row.
+func (q *queue) writeTable(ctx context.Context, p *pipeline, st *segTable) (int, error) {
+	t := st.t
+	var inserts, upserts []*pendingRow
+	for _, k := range st.order {
+		r := st.rows[k]
+		switch r.op {
+		case opInsert:
+			inserts = append(inserts, r)
+		case opUpsert:
+			upserts = append(upserts, r)
+		case opUpdate:
+			sql, args := t.updateStatement(q.gen, r)
+			if at, err := p.queue(ctx, sql, args, r.owner, true); err != nil {
+				return at, err
+			}
+		}
+	}
+	var sql string
+	var types []string
+	if len(inserts) >= bulkAtLeast {
+		var err error
+		if sql, types, err = t.bulkInsertStatement(ctx, q.tx); err != nil {
+			return ownerSeveral, err
+		}
+	}
+	if sql != "" {
+		args := make([]any, 1+len(t.columns))
+		args[0] = q.gen
+		col := make([]any, len(inserts))
+		for c := range t.columns {
+			for i, r := range inserts {
+				col[i] = r.values[c]
+			}
+			args[1+c] = columnArray(types[c], col)
+		}
+		if at, err := p.queue(ctx, sql, args, ownerOf(inserts), false); err != nil {
+			return at, err
+		}
+	} else if at, err := q.insertRows(ctx, p, t, inserts, false); err != nil {
+		return at, err
+	}
+	return q.insertRows(ctx, p, t, upserts, true)
+}
+
+// insertRows queues rows as INSERTs of 128, 32, 8 or 1 rows (few distinct statement texts, so they
+// stay prepared); upsert adds ON CONFLICT ... DO UPDATE of every non-key column.
+func (q *queue) insertRows(ctx context.Context, p *pipeline, t *RowTable, rows []*pendingRow, upsert bool) (int, error) {
+	for i := 0; i < len(rows); {
 		size := 1
 		for _, s := range []int{128, 32, 8} {
-			if n-i >= s {
+			if len(rows)-i >= s {
 				size = s
 				break
 			}
 		}
-		var sql strings.Builder
-		sql.WriteString("INSERT INTO " + r.table + " (" + r.columns + ") VALUES ")
-		for row := range size {
-			if row > 0 {
-				sql.WriteByte(',')
-			}
-			sql.WriteByte('(')
-			for c := range r.width {
-				if c > 0 {
-					sql.WriteByte(',')
-				}
-				fmt.Fprintf(&sql, "$%d", row*r.width+c+1)
-			}
-			sql.WriteByte(')')
+		chunk := rows[i : i+size]
+		args := make([]any, 0, size*(len(t.columns)+1))
+		for _, r := range chunk {
+			args = append(args, q.gen)
+			args = append(args, r.values...)
 		}
-		q.batch.Queue(sql.String(), r.rows[i*r.width:(i+size)*r.width]...)
-		q.owners = append(q.owners, r.owners[i])
-		q.exactly = append(q.exactly, false)
+		if at, err := p.queue(ctx, t.insertStatement(size, upsert), args, ownerOf(chunk), false); err != nil {
+			return at, err
+		}
 		i += size
 	}
+	return 0, nil
 }
 
-// flush runs the queued statements in order in one pipelined round trip. On failure it returns the
-// index of the event whose statement failed and why; either way the queue is empty afterwards.
-func (q *queue) flush(ctx context.Context) (int, error) {
-	q.emitRun()
-	if q.batch.Len() == 0 {
+// ownerOf is the event that wrote every row of rows, or ownerSeveral.
+func ownerOf(rows []*pendingRow) int {
+	if len(rows) == 0 {
+		return ownerSeveral
+	}
+	o := rows[0].owner
+	for _, r := range rows[1:] {
+		if r.owner != o {
+			return ownerSeveral
+		}
+	}
+	return o
+}
+
+// statementCache holds generated statement texts by table, kind and size.
+var statementCache sync.Map
+
+// insertStatement is the INSERT of size rows of t (with generation), as an upsert when upsert.
+func (t *RowTable) insertStatement(size int, upsert bool) string {
+	key := fmt.Sprintf("%s/%d/%v", t.name, size, upsert)
+	if s, ok := statementCache.Load(key); ok {
+		return s.(string)
+	}
+	width := len(t.columns) + 1
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + t.name + " (" + t.columnList() + ") VALUES ")
+	for row := range size {
+		if row > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for c := range width {
+			if c > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "$%d", row*width+c+1)
+		}
+		b.WriteByte(')')
+	}
+	if upsert {
+		b.WriteString(" ON CONFLICT (" + strings.Join(t.columns[:t.key], ", ") + ", generation) DO ")
+		if len(t.columns) == t.key {
+			b.WriteString("NOTHING")
+		} else {
+			b.WriteString("UPDATE SET ")
+			for i, c := range t.columns[t.key:] {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(c + " = EXCLUDED." + c)
+			}
+		}
+	}
+	s, _ := statementCache.LoadOrStore(key, b.String())
+	return s.(string)
+}
+
+// bulkInsertStatement is the INSERT of t's rows from one array per column ($2...), generation $1,
+// with the columns' types; "" when a column is itself an array. The first call per table reads the
+// types from the catalogue through tx.
+func (t *RowTable) bulkInsertStatement(ctx context.Context, tx pgx.Tx) (string, []string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.bulkRead {
+		return t.bulkInsert, t.types, nil
+	}
+	rows, err := tx.Query(ctx, `SELECT a.attname, format_type(a.atttypid, NULL) FROM pg_attribute a
+		WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`, t.name)
+	if err != nil {
+		return "", nil, fmt.Errorf("column types of %s: %w", t.name, err)
+	}
+	types := map[string]string{}
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return "", nil, fmt.Errorf("column types of %s: %w", t.name, err)
+		}
+		types[name] = typ
+	}
+	if err := rows.Err(); err != nil {
+		return "", nil, fmt.Errorf("column types of %s: %w", t.name, err)
+	}
+	arrays := make([]string, len(t.columns))
+	t.types = make([]string, len(t.columns))
+	for i, c := range t.columns {
+		typ, ok := types[c]
+		if !ok {
+			return "", nil, fmt.Errorf("table %s has no column %s", t.name, c)
+		}
+		if strings.HasSuffix(typ, "[]") {
+			// unnest cannot give back one array per row: such tables take multi-row INSERTs.
+			t.types, t.bulkRead = nil, true
+			return "", nil, nil
+		}
+		arrays[i] = fmt.Sprintf("$%d::%s[]", i+2, typ)
+		t.types[i] = typ
+	}
+	t.bulkInsert = "INSERT INTO " + t.name + " (" + t.columnList() + ") SELECT $1::integer, u.* FROM unnest(" +
+		strings.Join(arrays, ", ") + ") AS u"
+	t.bulkRead = true
+	return t.bulkInsert, t.types, nil
+}
+
+// updateStatement is the UPDATE of r's set columns on its row, with its arguments.
+func (t *RowTable) updateStatement(gen int32, r *pendingRow) (string, []any) {
+	args := append([]any{gen}, r.values[:t.key]...)
+	var set []string
+	for i := t.key; i < len(t.columns); i++ {
+		if r.set[i] {
+			args = append(args, r.values[i])
+			set = append(set, fmt.Sprintf("%s = $%d", t.columns[i], len(args)))
+		}
+	}
+	return "UPDATE " + t.name + " SET " + strings.Join(set, ", ") + " WHERE " + t.keyCondition(), args
+}
+
+// pipeline sends statements in pipelined round trips of up to flushEvery, remembering which
+// event queued each.
+type pipeline struct {
+	tx      pgx.Tx
+	batch   pgx.Batch
+	owners  []int
+	exactly []bool
+}
+
+// queue adds a statement, sending the pipeline when it is full.
+func (p *pipeline) queue(ctx context.Context, sql string, args []any, owner int, exactly bool) (int, error) {
+	p.batch.Queue(sql, args...)
+	p.owners = append(p.owners, owner)
+	p.exactly = append(p.exactly, exactly)
+	if p.batch.Len() >= flushEvery {
+		return p.send(ctx)
+	}
+	return 0, nil
+}
+
+// send runs the queued statements in order in one round trip; on failure it returns the owner of
+// the statement that failed and why.
+func (p *pipeline) send(ctx context.Context) (int, error) {
+	if p.batch.Len() == 0 {
 		return 0, nil
 	}
-	batch, owners, exactly := q.batch, q.owners, q.exactly
-	q.batch, q.owners, q.exactly = pgx.Batch{}, nil, nil
-	br := q.tx.SendBatch(ctx, &batch)
+	batch, owners, exactly := p.batch, p.owners, p.exactly
+	p.batch, p.owners, p.exactly = pgx.Batch{}, nil, nil
+	br := p.tx.SendBatch(ctx, &batch)
 	failedAt, failure := 0, error(nil)
 	for i := range owners {
 		tag, err := br.Exec()

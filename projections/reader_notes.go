@@ -121,9 +121,7 @@ func (r *Reader) SearchNotes(ctx context.Context, actor domain.Actor, query stri
 		}
 		tokens = append(tokens, t)
 	}
-	out, err := r.readNotes(ctx, actor, `SELECT `+noteColumns+` FROM rm_notes WHERE note_id IN (
-		SELECT note_id FROM rm_note_tokens WHERE token = ANY($1) GROUP BY note_id
-		HAVING count(DISTINCT token) = cardinality($1::bytea[]))`, tokens)
+	out, err := r.readNotes(ctx, actor, `SELECT `+noteColumns+` FROM rm_notes WHERE search_tokens @> $1::bytea[]`, tokens)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].DraftedAt.After(out[j].DraftedAt) })
 	return out, err
 }

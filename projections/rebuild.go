@@ -14,65 +14,109 @@ import (
 // Rebuild replays the whole log into a new generation of the named projector's read model while
 // the active generation keeps serving reads (and a running Engine keeps it current). When the new
 // generation has caught up with the end of the log, one transaction makes it active and deletes the
-// old generation's rows; a running Engine then carries on from the new checkpoint. An empty name
-// rebuilds every projector, one after another.
+// old generation; a running Engine then carries on from the new checkpoint. An empty name rebuilds
+// every projector at once: the log is read once, each batch opened and decoded once, and every
+// projector applies it in its own transactions. A projector that fails leaves its old generation
+// active and does not stop the others.
 //
 // An interrupted rebuild leaves an inactive generation behind, which the next Rebuild of that
 // projector deletes first. Two rebuilds of one projector at once make the later one fail.
 func (e *Engine) Rebuild(ctx context.Context, name string) error {
-	if name == "" {
-		errs := make([]error, len(e.cfg.Projectors))
-		var wg sync.WaitGroup
-		for i, p := range e.cfg.Projectors {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				errs[i] = e.rebuild(ctx, p)
-			}()
+	ps := e.cfg.Projectors
+	if name != "" {
+		p, ok := e.projectors[name]
+		if !ok {
+			return fmt.Errorf("projections: no projector named %q", name)
 		}
-		wg.Wait()
-		return errors.Join(errs...)
+		ps = []Projector{p}
 	}
-	p, ok := e.projectors[name]
-	if !ok {
-		return fmt.Errorf("projections: no projector named %q", name)
+	gens := make([]int32, len(ps))
+	for i, p := range ps {
+		if err := e.cps.ensure(ctx, p.Name()); err != nil {
+			return err
+		}
+		gen, err := e.startGeneration(ctx, p)
+		if err != nil {
+			return err
+		}
+		gens[i] = gen
+		e.cfg.Logger.Info("projection rebuild started", "projector", p.Name(), "generation", gen)
 	}
-	return e.rebuild(ctx, p)
+
+	feeds := make([]chan Batch, len(ps))
+	errs := make([]error, len(ps))
+	var wg sync.WaitGroup
+	for i, p := range ps {
+		feeds[i] = make(chan Batch, 2)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = e.replay(ctx, p, feeds[i])
+		}()
+	}
+	end, readErr := e.readForRebuild(ctx, ps, gens, feeds)
+	wg.Wait()
+	if readErr != nil {
+		return readErr
+	}
+	for i, p := range ps {
+		if errs[i] != nil {
+			continue
+		}
+		if errs[i] = e.activate(ctx, p, gens[i], end); errs[i] == nil {
+			e.cfg.Logger.Info("projection rebuild finished", "projector", p.Name(), "generation", gens[i], "position", end.String())
+		}
+	}
+	return errors.Join(errs...)
 }
 
-func (e *Engine) rebuild(ctx context.Context, p Projector) error {
-	name := p.Name()
-	if err := e.cps.ensure(ctx, name); err != nil {
-		return err
-	}
-	gen, err := e.startGeneration(ctx, p)
-	if err != nil {
-		return err
-	}
-	e.cfg.Logger.Info("projection rebuild started", "projector", name, "generation", gen)
+// readForRebuild reads the whole log in batches of RebuildBatch and sends each batch, with one
+// shared opening of its events, to every feed; it closes the feeds and returns the position of the
+// last event.
+func (e *Engine) readForRebuild(ctx context.Context, ps []Projector, gens []int32, feeds []chan Batch) (eventstore.Position, error) {
+	defer func() {
+		for _, f := range feeds {
+			close(f)
+		}
+	}()
 	from := eventstore.Start
 	for {
 		events, err := e.cfg.Store.ReadAll(ctx, from, e.cfg.RebuildBatch)
 		if err != nil {
-			return fmt.Errorf("projections: rebuild %s: read log: %w", name, err)
+			return from, fmt.Errorf("projections: rebuild: read log: %w", err)
 		}
 		if len(events) == 0 {
-			break
+			return from, nil
 		}
-		b := Batch{Projector: name, Generation: gen, From: from, Events: events}
-		if err := applyBatch(ctx, e.cps, p, b); err != nil {
-			if ferr := recordFailure(ctx, e.cps, b, err); ferr != nil {
-				e.cfg.Logger.Error("projection failure not recorded", "projector", name, "err", ferr)
+		shared := make([]opened, len(events))
+		for i, p := range ps {
+			b := Batch{Projector: p.Name(), Generation: gens[i], From: from, Events: events, shared: shared}
+			select {
+			case feeds[i] <- b:
+			case <-ctx.Done():
+				return from, ctx.Err()
 			}
-			return fmt.Errorf("projections: rebuild %s: %w", name, err)
 		}
 		from = events[len(events)-1].Position
 	}
-	if err := e.activate(ctx, p, gen, from); err != nil {
-		return err
+}
+
+// replay applies the batches of feed with p. After a failure it records it and drains the feed,
+// so that the other projectors of the rebuild go on.
+func (e *Engine) replay(ctx context.Context, p Projector, feed <-chan Batch) error {
+	var failure error
+	for b := range feed {
+		if failure != nil {
+			continue
+		}
+		if err := applyBatch(ctx, e.cps, p, b); err != nil {
+			if ferr := recordFailure(ctx, e.cps, b, err); ferr != nil {
+				e.cfg.Logger.Error("projection failure not recorded", "projector", p.Name(), "err", ferr)
+			}
+			failure = fmt.Errorf("projections: rebuild %s: %w", p.Name(), err)
+		}
 	}
-	e.cfg.Logger.Info("projection rebuild finished", "projector", name, "generation", gen, "position", from.String())
-	return nil
+	return failure
 }
 
 // startGeneration deletes any inactive generation of p (an interrupted rebuild) and creates the

@@ -142,7 +142,6 @@ func TestRowLevelSecurityOnEveryReadModelTable(t *testing.T) {
 		"rm_audit_caseload":    ownedByA,
 		"rm_notes":             ownedByA,
 		"rm_note_addenda":      ownedByA,
-		"rm_note_tokens":       ownedByA,
 		"rm_audit_trail": func(r map[string]any) bool {
 			s, _ := r["subject_id"].(string)
 			return r["actor_id"] == a || mine[s]

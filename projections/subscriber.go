@@ -22,6 +22,8 @@ type Batch struct {
 	// From is the checkpoint position the events follow.
 	From   eventstore.Position
 	Events []eventstore.RecordedEvent
+	// shared, when not nil, holds Events opened and decoded once for every projector (Rebuild).
+	shared []opened
 }
 
 type batchKey struct{}

@@ -1,0 +1,252 @@
+package projections
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// A RowTable describes a read-model table that a projector writes by key (Tx.Put, Tx.Upsert,
+// Tx.Update) rather than by statement: its name, its columns after generation, and how many of
+// them, from the first, form its primary key together with generation.
+//
+// Keyed writes are folded in memory until the batch is written: a row put and then updated in
+// the same batch is written once, with its final values, and a table's new rows are written
+// with COPY. That is what makes a rebuild fast; the effect is exactly that of running the writes
+// one by one in order.
+type RowTable struct {
+	name    string
+	columns []string
+	key     int
+	index   map[string]int
+
+	mu         sync.Mutex
+	bulkRead   bool     // bulkInsert and types were read (see bulkInsertStatement)
+	bulkInsert string   // "" when the table cannot take it
+	types      []string // PostgreSQL type per column, read with bulkInsert
+}
+
+// NewRowTable describes table name with the given columns (generation excluded), whose first
+// key columns are its primary key with generation. It panics on a bad description: tables are
+// package-level values, so a mistake shows at start.
+func NewRowTable(name string, key int, columns ...string) *RowTable {
+	if !validName.MatchString(name) || key < 1 || key > len(columns) {
+		panic(fmt.Sprintf("projections: bad row table %q (key %d of %d columns)", name, key, len(columns)))
+	}
+	t := &RowTable{name: name, columns: columns, key: key, index: make(map[string]int, len(columns))}
+	for i, c := range columns {
+		if !validName.MatchString(c) {
+			panic(fmt.Sprintf("projections: bad column %q of %s", c, name))
+		}
+		if _, dup := t.index[c]; dup {
+			panic(fmt.Sprintf("projections: column %q of %s named twice", c, name))
+		}
+		t.index[c] = i
+	}
+	return t
+}
+
+// Name is the table's name.
+func (t *RowTable) Name() string { return t.name }
+
+// Set is one column's new value in Tx.Update.
+type Set struct {
+	Column string
+	Value  any
+}
+
+// rowOp is what a pending row will do when its segment is written.
+type rowOp uint8
+
+const (
+	// opInsert adds a new row; it fails if the key exists.
+	opInsert rowOp = iota
+	// opUpsert adds the row or replaces every non-key column of the existing one.
+	opUpsert
+	// opUpdate sets some columns of a row that must exist in the database.
+	opUpdate
+)
+
+// pendingRow is one key's folded writes within a segment.
+type pendingRow struct {
+	op     rowOp
+	values []any  // one per column; for opUpdate only those with set[i]
+	set    []bool // opUpdate: which columns are set
+	owner  int    // the batch index of the event that first wrote the key; -1 when several did
+}
+
+// segTable is one table's pending rows within a segment, in the order keys were first written.
+type segTable struct {
+	t     *RowTable
+	order []string
+	rows  map[string]*pendingRow
+}
+
+// segment is a run of keyed writes with no plain statement between them. Its rows are folded by
+// key; writing it issues at most one statement per row (COPY for many new rows).
+type segment struct {
+	tables []*segTable
+	byName map[*RowTable]*segTable
+	rows   int
+}
+
+func newSegment() *segment { return &segment{byName: map[*RowTable]*segTable{}} }
+
+func (s *segment) table(t *RowTable) *segTable {
+	st := s.byName[t]
+	if st == nil {
+		st = &segTable{t: t, rows: map[string]*pendingRow{}}
+		s.byName[t] = st
+		s.tables = append(s.tables, st)
+	}
+	return st
+}
+
+// errDuplicateKey is how a Put of a key already put in the same segment fails, as the database
+// would fail the second INSERT.
+type errDuplicateKey struct{ table string }
+
+func (e errDuplicateKey) Error() string {
+	return fmt.Sprintf("row of %s inserted twice (duplicate key)", e.table)
+}
+
+// errSplit says a write cannot be folded into the segment's pending row for its key without
+// changing what the writes one by one would do; the queue starts a new segment for it.
+var errSplit = errors.New("projections: write needs a new segment")
+
+// put records an insert (or an upsert) of values by event owner.
+func (s *segment) put(t *RowTable, op rowOp, values []any, owner int) error {
+	if len(values) != len(t.columns) {
+		return fmt.Errorf("%s takes %d values, got %d", t.name, len(t.columns), len(values))
+	}
+	st := s.table(t)
+	k := rowKey(values[:t.key])
+	r, ok := st.rows[k]
+	switch {
+	case !ok:
+		st.order = append(st.order, k)
+		st.rows[k] = &pendingRow{op: op, values: values, owner: owner}
+		s.rows++
+		return nil
+	case r.op == opUpdate:
+		// The update needs the row to exist in the database: write it before this.
+		return errSplit
+	case op == opInsert:
+		return errDuplicateKey{t.name}
+	}
+	// An upsert of a row this segment inserts or upserts replaces its values.
+	r.values = values
+	if r.owner != owner {
+		r.owner = -1
+	}
+	return nil
+}
+
+// update records that the row of key gets set's values.
+func (s *segment) update(t *RowTable, key []any, set []Set, owner int) error {
+	if len(key) != t.key {
+		return fmt.Errorf("%s has a key of %d columns, got %d", t.name, t.key, len(key))
+	}
+	st := s.table(t)
+	k := rowKey(key)
+	r, ok := st.rows[k]
+	if !ok {
+		r = &pendingRow{op: opUpdate, values: make([]any, len(t.columns)), set: make([]bool, len(t.columns)), owner: owner}
+		copy(r.values, key)
+		st.order = append(st.order, k)
+		st.rows[k] = r
+		s.rows++
+	} else if r.owner != owner {
+		r.owner = -1
+	}
+	for _, c := range set {
+		i, ok := t.index[c.Column]
+		if !ok || i < t.key {
+			return fmt.Errorf("%s has no settable column %q", t.name, c.Column)
+		}
+		r.values[i] = c.Value
+		if r.set != nil {
+			r.set[i] = true
+		}
+	}
+	return nil
+}
+
+// pending returns the values of key's row when the segment inserts or upserts it.
+func (s *segment) pending(t *RowTable, key []any) ([]any, bool) {
+	st := s.byName[t]
+	if st == nil {
+		return nil, false
+	}
+	r, ok := st.rows[rowKey(key)]
+	if !ok || r.op == opUpdate {
+		return nil, false
+	}
+	return r.values, true
+}
+
+// rowKey encodes key values into a map key. Values of different types never encode alike.
+func rowKey(vals []any) string {
+	var b []byte
+	for _, v := range vals {
+		switch v := v.(type) {
+		case uuid.UUID:
+			b = append(b, 'u')
+			b = append(b, v[:]...)
+		case *uuid.UUID:
+			if v == nil {
+				b = append(b, 'n')
+			} else {
+				b = append(b, 'u')
+				b = append(b, v[:]...)
+			}
+		case string:
+			b = append(b, 's')
+			b = binary.AppendUvarint(b, uint64(len(v)))
+			b = append(b, v...)
+		case []byte:
+			b = append(b, 'b')
+			b = binary.AppendUvarint(b, uint64(len(v)))
+			b = append(b, v...)
+		case int64:
+			b = append(b, 'i')
+			b = binary.BigEndian.AppendUint64(b, uint64(v))
+		case int32:
+			b = append(b, 'i')
+			b = binary.BigEndian.AppendUint64(b, uint64(int64(v)))
+		case int:
+			b = append(b, 'i')
+			b = binary.BigEndian.AppendUint64(b, uint64(int64(v)))
+		case time.Time:
+			b = append(b, 't')
+			b = binary.BigEndian.AppendUint64(b, uint64(v.UnixMicro()))
+		default:
+			s := fmt.Sprintf("%T:%v", v, v)
+			b = append(b, 'x')
+			b = binary.AppendUvarint(b, uint64(len(s)))
+			b = append(b, s...)
+		}
+	}
+	return string(b)
+}
+
+// columnList is "generation, c1, c2, ...".
+func (t *RowTable) columnList() string {
+	return "generation, " + strings.Join(t.columns, ", ")
+}
+
+// keyCondition is "generation = $1 AND k1 = $2 AND ..." for a statement whose parameters start
+// with the generation and the key.
+func (t *RowTable) keyCondition() string {
+	var b strings.Builder
+	b.WriteString("generation = $1")
+	for i, c := range t.columns[:t.key] {
+		fmt.Fprintf(&b, " AND %s = $%d", c, i+2)
+	}
+	return b.String()
+}
