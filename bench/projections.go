@@ -346,8 +346,25 @@ func visibility(ctx context.Context, pool *pgxpool.Pool, duration time.Duration,
 	}
 	stop := make(chan struct{})
 	pollDone := make(chan error, 1)
+	// Start after the rows already there: they were not appended here, and keeping them would
+	// make every poll walk them.
+	var last int64 = -1
+	rows, err := pool.Query(ctx, poll, last)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&last, &id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	go func() {
-		var last int64 = -1
 		for {
 			rows, err := pool.Query(ctx, poll, last)
 			if err != nil {

@@ -337,3 +337,25 @@ CREATE TRIGGER projection_checkpoints_partitions_create AFTER INSERT ON projecti
     FOR EACH ROW EXECUTE FUNCTION projection_partitions_create();
 CREATE TRIGGER projection_checkpoints_partitions_drop AFTER DELETE ON projection_checkpoints
     FOR EACH ROW EXECUTE FUNCTION projection_partitions_drop();
+
+-- projection_partitions_analyze collects planner statistics for generation p_generation of
+-- projector p_name (every partition projection_tables lists for it that exists). A rebuild calls it
+-- before switching the generation in, so that the first requests on the new partitions are not
+-- planned blind (autovacuum would analyze them only a minute or more later). SECURITY DEFINER:
+-- ANALYZE needs the owner, and caseledger_app may run it only through this function.
+CREATE FUNCTION projection_partitions_analyze(p_name text, p_generation integer) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+    t text;
+BEGIN
+    FOR t IN SELECT p.table_name FROM public.projection_tables p
+              WHERE p.projector = p_name ORDER BY p.table_name LOOP
+        IF to_regclass(format('public.%I', t || '_g' || p_generation)) IS NOT NULL THEN
+            EXECUTE format('ANALYZE public.%I', t || '_g' || p_generation);
+        END IF;
+    END LOOP;
+END
+$$;
+ALTER FUNCTION projection_partitions_analyze(text, integer) OWNER TO caseledger_owner;
+REVOKE ALL ON FUNCTION projection_partitions_analyze(text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION projection_partitions_analyze(text, integer) TO caseledger_app;

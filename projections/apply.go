@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/caseledger/caseledger/eventstore"
 )
@@ -31,21 +32,48 @@ func (e *ApplyError) Unwrap() error { return e.Err }
 // event (the events before it are then applied and the checkpoint left just before it), and another
 // error when the database failed (nothing of b is kept).
 //
-// Writes are folded across the batch's events (see RowTable). When the database refuses folded
-// writes, the batch is applied again event by event, writing after each, so that the failure
-// names exactly the first event that fails, as if every event had been applied alone.
+// The batch's events are applied in memory first, their writes folded (see RowTable); only then
+// does the transaction begin, so it holds a transaction id (which hides later appends from every
+// tailer of the log until it ends) only while its writes are sent. When the database refuses
+// folded writes, the batch is applied again event by event, writing after each, so that the
+// failure names exactly the first event that fails, as if every event had been applied alone.
 func applyBatch(ctx context.Context, cps checkpoints, p Projector, b Batch) error {
-	err := applyBatchOnce(ctx, cps, p, b, false)
-	if errors.Is(err, errAmbiguous) {
-		err = applyBatchOnce(ctx, cps, p, b, true)
+	seq, err := cps.appliedAt(ctx, b.Projector, b.Generation, b.From)
+	if err != nil {
+		return err
 	}
-	return err
+	q := &queue{gen: b.Generation}
+	for i, e := range b.Events {
+		q.event = i
+		if err := p.Apply(ctx, Tx{Generation: b.Generation, Seq: seq + int64(i), q: q, opened: b.opened(i)}, e); err != nil {
+			return failAt(ctx, cps, p, b, i, err)
+		}
+	}
+	tx, err := cps.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("projections: begin %s: %w", b.Projector, err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if err := advanceFrom(ctx, cps, tx, b, seq); err != nil {
+		return err
+	}
+	q.tx = tx
+	if _, err := q.flush(ctx); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		tx.Rollback(ctx)
+		return applyPrecisely(ctx, cps, p, b)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("projections: commit %s: %w", b.Projector, err)
+	}
+	return nil
 }
 
-// errAmbiguous says folded writes failed and the batch must be applied again precisely.
-var errAmbiguous = errors.New("projections: folded writes failed")
-
-func applyBatchOnce(ctx context.Context, cps checkpoints, p Projector, b Batch, precise bool) error {
+// applyPrecisely applies b as applyBatch does, but writes after every event inside the
+// transaction, so that a failing write names its event.
+func applyPrecisely(ctx context.Context, cps checkpoints, p Projector, b Batch) error {
 	tx, err := cps.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("projections: begin %s: %w", b.Projector, err)
@@ -55,52 +83,54 @@ func applyBatchOnce(ctx context.Context, cps checkpoints, p Projector, b Batch, 
 	if err != nil {
 		return err
 	}
-	q := &queue{tx: tx, gen: b.Generation, precise: precise}
-	// The batch and its checkpoint commit or vanish together, so a commit lost in a server crash
-	// (asynchronous commit) is applied again from the older checkpoint: no fsync wait is needed.
-	q.add(false, `SET LOCAL synchronous_commit = off`, nil)
-	failedAt, cause := -1, error(nil)
+	q := &queue{tx: tx, gen: b.Generation}
 	for i, e := range b.Events {
 		q.event = i
-		if err := p.Apply(ctx, Tx{Generation: b.Generation, Seq: seq + int64(i), q: q, opened: b.opened(i)}, e); err != nil {
-			failedAt, cause = i, err
-			break
+		err := p.Apply(ctx, Tx{Generation: b.Generation, Seq: seq + int64(i), q: q, opened: b.opened(i)}, e)
+		if err == nil {
+			_, err = q.flush(ctx)
 		}
-		if q.full() || i == len(b.Events)-1 {
-			if at, err := q.flush(ctx); err != nil {
-				if !precise {
-					if ctx.Err() != nil {
-						return ctx.Err()
-					}
-					return errAmbiguous
-				}
-				failedAt, cause = at, err
-				break
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
 			}
+			tx.Rollback(ctx)
+			return failAt(ctx, cps, p, b, i, err)
 		}
-	}
-	if cause != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		e := b.Events[failedAt]
-		failed := &ApplyError{Projector: b.Projector, EventID: e.ID, EventType: e.Type, Position: e.Position, Err: cause}
-		if failedAt == 0 {
-			return failed
-		}
-		// Keep the events before the failing one, so the checkpoint stops exactly at it.
-		if err := tx.Rollback(ctx); err != nil {
-			return err
-		}
-		prefix := b
-		prefix.Events = b.Events[:failedAt]
-		if err := applyBatch(ctx, cps, p, prefix); err != nil {
-			return err
-		}
-		return failed
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("projections: commit %s: %w", b.Projector, err)
+	}
+	return nil
+}
+
+// failAt applies the events of b before event i and returns the *ApplyError of event i.
+func failAt(ctx context.Context, cps checkpoints, p Projector, b Batch, i int, cause error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	e := b.Events[i]
+	failed := &ApplyError{Projector: b.Projector, EventID: e.ID, EventType: e.Type, Position: e.Position, Err: cause}
+	if i == 0 {
+		return failed
+	}
+	prefix := b
+	prefix.Events = b.Events[:i]
+	if err := applyBatch(ctx, cps, p, prefix); err != nil {
+		return err
+	}
+	return failed
+}
+
+// advanceFrom advances b's checkpoint inside tx, which must find it where applyBatch read it
+// (seq events applied, at b.From).
+func advanceFrom(ctx context.Context, cps checkpoints, tx pgx.Tx, b Batch, seq int64) error {
+	got, err := cps.advance(ctx, tx, b.Projector, b.Generation, b.From, b.Events)
+	if err != nil {
+		return err
+	}
+	if got != seq {
+		return errCheckpointMoved
 	}
 	return nil
 }

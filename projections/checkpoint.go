@@ -146,6 +146,22 @@ func (c checkpoints) all(ctx context.Context) ([]checkpoint, error) {
 	return out, rows.Err()
 }
 
+// appliedAt returns how many events generation gen of name has applied, when its checkpoint is at
+// position from; errCheckpointMoved when it is elsewhere or gone. It reads without locking:
+// advance checks again.
+func (c checkpoints) appliedAt(ctx context.Context, name string, gen int32, from eventstore.Position) (int64, error) {
+	var applied int64
+	err := c.pool.QueryRow(ctx, `SELECT applied FROM projection_checkpoints
+		WHERE name = $1 AND generation = $2 AND position = $3`, name, gen, from.String()).Scan(&applied)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, errCheckpointMoved
+	}
+	if err != nil {
+		return 0, fmt.Errorf("projections: read checkpoint %s: %w", name, err)
+	}
+	return applied, nil
+}
+
 // advance moves generation gen of name from position from to the last event of batch, inside tx,
 // and returns the sequence number of the batch's first event. It locks the checkpoint row until tx
 // ends, so two processes never apply the same batch; when the row is not at from (or is gone) it

@@ -10,11 +10,8 @@ import (
 )
 
 const (
-	// flushEvery is how many statements are sent in one pipelined round trip at most, and how many
-	// queued statements make the queue write before the batch ends.
+	// flushEvery is how many statements are sent in one pipelined round trip at most.
 	flushEvery = 1000
-	// flushRows is how many pending keyed rows make the queue write before the batch ends.
-	flushRows = 50_000
 	// bulkAtLeast is from how many new rows of one table in one segment they are written by one
 	// INSERT of column arrays (COPY is refused under row-level security).
 	bulkAtLeast = 64
@@ -38,14 +35,10 @@ type step struct {
 type queue struct {
 	tx  pgx.Tx
 	gen int32
-	// precise writes after every event, so that a failure names exactly one event.
-	precise bool
 	// event is the index in the batch of the event being applied.
 	event int
 	steps []step
 	seg   *segment
-	stmts int
-	rows  int
 	// tokens memoises blind-index tokens for the batch (see Tx.token).
 	tokens map[string][]byte
 }
@@ -53,7 +46,6 @@ type queue struct {
 func (q *queue) add(one bool, sql string, args []any) {
 	q.closeSegment()
 	q.steps = append(q.steps, step{sql: sql, args: args, owner: q.event, exactly: one})
-	q.stmts++
 }
 
 // closeSegment ends the open segment: keyed writes after it start a new one.
@@ -69,21 +61,13 @@ func (q *queue) write(w func(*segment) error) error {
 	if q.seg == nil {
 		q.seg = newSegment()
 	}
-	before := q.seg.rows
 	err := w(q.seg)
 	if err == errSplit {
 		q.closeSegment()
 		q.seg = newSegment()
-		before = 0
 		err = w(q.seg)
 	}
-	q.rows += q.seg.rows - before
 	return err
-}
-
-// full says the queue should be written before the next event.
-func (q *queue) full() bool {
-	return q.precise || q.stmts >= flushEvery || q.rows >= flushRows
 }
 
 // flush writes everything queued, in order. On failure it returns the index of the event whose
@@ -92,7 +76,7 @@ func (q *queue) full() bool {
 func (q *queue) flush(ctx context.Context) (int, error) {
 	q.closeSegment()
 	steps := q.steps
-	q.steps, q.stmts, q.rows = nil, 0, 0
+	q.steps = nil
 	p := pipeline{tx: q.tx}
 	for _, s := range steps {
 		if s.seg == nil {

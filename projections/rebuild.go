@@ -51,7 +51,9 @@ func (e *Engine) Rebuild(ctx context.Context, name string) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = e.replay(ctx, p, feeds[i])
+			if errs[i] = e.replay(ctx, p, feeds[i]); errs[i] == nil {
+				errs[i] = e.analyze(ctx, p, gens[i])
+			}
 		}()
 	}
 	end, readErr := e.readForRebuild(ctx, ps, gens, feeds)
@@ -117,6 +119,15 @@ func (e *Engine) replay(ctx context.Context, p Projector, feed <-chan Batch) err
 		}
 	}
 	return failure
+}
+
+// analyze collects planner statistics for generation gen of p's tables, so that it is not
+// switched in with none.
+func (e *Engine) analyze(ctx context.Context, p Projector, gen int32) error {
+	if _, err := e.cfg.Pool.Exec(ctx, `SELECT projection_partitions_analyze($1, $2)`, p.Name(), gen); err != nil {
+		return fmt.Errorf("projections: rebuild %s: analyze generation %d: %w", p.Name(), gen, err)
+	}
+	return nil
 }
 
 // startGeneration deletes any inactive generation of p (an interrupted rebuild) and creates the
