@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/scheduling"
 	"github.com/caseledger/caseledger/migrations/pgtest"
 	"github.com/caseledger/caseledger/projections"
@@ -76,5 +77,64 @@ func TestProjectorStopsAtAnEventItCannotApply(t *testing.T) {
 			t.Errorf("healthy projectors report failures: %+v %+v", au.Failure, cl.Failure)
 		}
 		return
+	}
+}
+
+// TestFoldedWritesThatFailNameTheExactEvent: when the database refuses a batch's folded writes
+// (here a bulk insert of 81 appointments, one of which books again an appointment already in the
+// read model), the batch is applied again event by event: the appointment projectors stop exactly
+// at the offending event, with every event before it applied, as if each had been applied alone.
+func TestFoldedWritesThatFailNameTheExactEvent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	th := newID()
+	c := e.registerClient(t, th, clientDetails("Ada", "Quayle", "", "1980-01-01", ""))
+	first := e.book(t, th, c, newID(), at, "")
+	catchUp(t, e.dsn, e.engine)
+	for i := range 40 {
+		e.book(t, th, c, newID(), at.Add(time.Duration(i+1)*time.Hour), "")
+	}
+	again := e.emit(t, "appointment-"+newID().String(), c, therapist(th), scheduling.AppointmentBooked{
+		AppointmentID: first, TherapistID: th, ClientID: c, ServiceTypeID: newID(), Start: at,
+		End: at.Add(50 * time.Minute), BookedBy: domain.RoleTherapist})
+	for i := range 40 {
+		e.book(t, th, c, newID(), at.Add(time.Duration(i+100)*time.Hour), "")
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.engine.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("engine: %v", err)
+		}
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if time.Now().After(deadline) {
+			t.Fatal("the failing projectors were not reported within 30s")
+		}
+		st, err := e.engine.Status(ctx, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		failing := 0
+		for _, s := range st {
+			if s.Name != "appointments" && s.Name != "practice_reports" || s.Failure == nil {
+				continue
+			}
+			failing++
+			if s.Failure.EventID != again.ID {
+				t.Fatalf("%s reports event %s, want %s", s.Name, s.Failure.EventID, again.ID)
+			}
+			if s.Applied != 42 {
+				t.Fatalf("%s applied %d events, want 42 (every event before the failing one)", s.Name, s.Applied)
+			}
+		}
+		if failing == 2 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
