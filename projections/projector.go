@@ -12,7 +12,8 @@ import (
 //
 // Name identifies the projector's checkpoint; it never changes once released, because a new name
 // replays the whole log into an empty read model. Tables lists the tables it writes; each has a
-// generation column, and Rebuild deletes a retired generation's rows from them.
+// generation column, is partitioned by it, and is listed for the projector in projection_tables
+// (migrations/0033_read_model_partitions.sql); retiring a generation drops its partitions.
 //
 // Apply applies one event by queueing statements on tx that write only rows of tx.Generation. It
 // is called in log order, never concurrently for one projector, inside the transaction that also
