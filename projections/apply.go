@@ -44,7 +44,6 @@ func applyBatch(ctx context.Context, cps checkpoints, p Projector, b Batch) erro
 	}
 	q := &queue{gen: b.Generation}
 	for i, e := range b.Events {
-		q.event = i
 		if err := p.Apply(ctx, Tx{Generation: b.Generation, Seq: seq + int64(i), q: q, opened: b.opened(i)}, e); err != nil {
 			return failAt(ctx, cps, p, b, i, err)
 		}
@@ -58,7 +57,7 @@ func applyBatch(ctx context.Context, cps checkpoints, p Projector, b Batch) erro
 		return err
 	}
 	q.tx = tx
-	if _, err := q.flush(ctx); err != nil {
+	if err := q.flush(ctx); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -85,10 +84,9 @@ func applyPrecisely(ctx context.Context, cps checkpoints, p Projector, b Batch) 
 	}
 	q := &queue{tx: tx, gen: b.Generation}
 	for i, e := range b.Events {
-		q.event = i
 		err := p.Apply(ctx, Tx{Generation: b.Generation, Seq: seq + int64(i), q: q, opened: b.opened(i)}, e)
 		if err == nil {
-			_, err = q.flush(ctx)
+			err = q.flush(ctx)
 		}
 		if err != nil {
 			if ctx.Err() != nil {

@@ -163,17 +163,21 @@ func (c checkpoints) appliedAt(ctx context.Context, name string, gen int32, from
 }
 
 // advance moves generation gen of name from position from to the last event of batch, inside tx,
-// and returns the sequence number of the batch's first event. It locks the checkpoint row until tx
-// ends, so two processes never apply the same batch; when the row is not at from (or is gone) it
-// returns errCheckpointMoved. It clears any recorded failure.
+// makes tx commit asynchronously, and returns the sequence number of the batch's first event. It
+// locks the checkpoint row until tx ends, so two processes never apply the same batch; when the
+// row is not at from (or is gone) it returns errCheckpointMoved. It clears any recorded failure.
 func (c checkpoints) advance(ctx context.Context, tx pgx.Tx, name string, gen int32, from eventstore.Position, batch []eventstore.RecordedEvent) (int64, error) {
 	last := batch[len(batch)-1]
 	var seq int64
+	// The batch and its checkpoint commit or vanish together, so a commit lost in a server crash
+	// is applied again from the older checkpoint: the transaction commits asynchronously (the
+	// set_config in FROM runs once, in the same round trip), never waiting for a WAL flush.
 	err := tx.QueryRow(ctx, `
 		UPDATE projection_checkpoints
 		   SET position = $4, applied = applied + $5, last_event_id = $6, last_recorded_at = $7,
 		       updated_at = now(), failed_event_id = NULL, failed_position = NULL,
 		       failed_error = NULL, failed_at = NULL, failures = 0
+		  FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
 		 WHERE name = $1 AND generation = $2 AND position = $3
 		RETURNING applied - $5`,
 		name, gen, from.String(), last.Position.String(), int64(len(batch)), last.ID, last.RecordedAt).Scan(&seq)

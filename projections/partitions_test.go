@@ -145,11 +145,17 @@ func TestRebuildDropsTheOldGenerationsPartitions(t *testing.T) {
 	if got, want := partitions(t, admin), wantPartitions(registry, 1); !reflect.DeepEqual(got, want) {
 		t.Fatalf("before the rebuild, partitions %v; want %v", got, want)
 	}
+	if n := unanalyzed(t, admin); n == 0 {
+		t.Fatal("generation 1, filled incrementally, reads as analyzed: the check below could not fail")
+	}
 	if err := e.engine.Rebuild(ctx, ""); err != nil {
 		t.Fatalf("rebuild: %v", err)
 	}
 	if got, want := partitions(t, admin), wantPartitions(registry, 2); !reflect.DeepEqual(got, want) {
 		t.Fatalf("after the rebuild, partitions %v; want %v", got, want)
+	}
+	if n := unanalyzed(t, admin); n != 0 {
+		t.Errorf("%d partitions of the rebuilt generation were switched in without statistics", n)
 	}
 
 	reader := pgtest.Pool(t, e.dsn, migrations.RoleReader)
@@ -186,4 +192,16 @@ func TestRebuildDropsTheOldGenerationsPartitions(t *testing.T) {
 	if got := partitions(t, admin); !reflect.DeepEqual(got, before) {
 		t.Errorf("deleting a checkpoint of an unregistered projector changed the partitions to %v", got)
 	}
+}
+
+// unanalyzed counts the read-model partitions never analyzed (pg_class.reltuples is -1 until the
+// first ANALYZE or VACUUM).
+func unanalyzed(t *testing.T, admin *pgxpool.Pool) int {
+	t.Helper()
+	var n int
+	if err := admin.QueryRow(context.Background(), `SELECT count(*) FROM pg_class
+		WHERE relispartition AND relkind = 'r' AND relname LIKE 'rm\_%' AND reltuples < 0`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

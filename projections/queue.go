@@ -17,26 +17,20 @@ const (
 	bulkAtLeast = 64
 )
 
-// owner values of a statement: the index in the batch of the event that queued it, or
-// ownerSeveral when folded rows of several events share it (the batch is then applied again
-// event by event to blame exactly one).
-const ownerSeveral = -1
-
 // step is one thing the queue writes, in order: a plain statement, or a segment of keyed rows.
 type step struct {
 	sql     string
 	args    []any
-	owner   int
 	exactly bool
 	seg     *segment
 }
 
-// queue holds what a batch's events wrote, in order, until it is sent to PostgreSQL.
+// queue holds what a batch's events wrote, in order, until it is sent to PostgreSQL. It does not
+// know which event wrote what: a batch whose writes fail is applied again writing after every
+// event (applyPrecisely), which names the event.
 type queue struct {
-	tx  pgx.Tx
-	gen int32
-	// event is the index in the batch of the event being applied.
-	event int
+	tx    pgx.Tx
+	gen   int32
 	steps []step
 	seg   *segment
 	// tokens memoises blind-index tokens for the batch (see Tx.token).
@@ -45,13 +39,13 @@ type queue struct {
 
 func (q *queue) add(one bool, sql string, args []any) {
 	q.closeSegment()
-	q.steps = append(q.steps, step{sql: sql, args: args, owner: q.event, exactly: one})
+	q.steps = append(q.steps, step{sql: sql, args: args, exactly: one})
 }
 
 // closeSegment ends the open segment: keyed writes after it start a new one.
 func (q *queue) closeSegment() {
 	if q.seg != nil && q.seg.rows > 0 {
-		q.steps = append(q.steps, step{seg: q.seg, owner: ownerSeveral})
+		q.steps = append(q.steps, step{seg: q.seg})
 	}
 	q.seg = nil
 }
@@ -70,24 +64,22 @@ func (q *queue) write(w func(*segment) error) error {
 	return err
 }
 
-// flush writes everything queued, in order. On failure it returns the index of the event whose
-// write failed (ownerSeveral when several events' folded rows failed together) and why; either
-// way the queue is empty afterwards.
-func (q *queue) flush(ctx context.Context) (int, error) {
+// flush writes everything queued, in order; either way the queue is empty afterwards.
+func (q *queue) flush(ctx context.Context) error {
 	q.closeSegment()
 	steps := q.steps
 	q.steps = nil
 	p := pipeline{tx: q.tx}
 	for _, s := range steps {
 		if s.seg == nil {
-			if at, err := p.queue(ctx, s.sql, s.args, s.owner, s.exactly); err != nil {
-				return at, err
+			if err := p.queue(ctx, s.sql, s.args, s.exactly); err != nil {
+				return err
 			}
 			continue
 		}
 		for _, st := range s.seg.tables {
-			if at, err := q.writeTable(ctx, &p, st); err != nil {
-				return at, err
+			if err := q.writeTable(ctx, &p, st); err != nil {
+				return err
 			}
 		}
 	}
@@ -95,9 +87,9 @@ func (q *queue) flush(ctx context.Context) (int, error) {
 }
 
 // writeTable writes one table's pending rows of a segment: new rows by one INSERT of column
-// arrays when there are many (multi-row INSERTs otherwise), upserts as multi-row INSERT ... ON CONFLICT, and updates
-// one statement per row, each of which must change exactly one row.
-func (q *queue) writeTable(ctx context.Context, p *pipeline, st *segTable) (int, error) {
+// arrays when there are many (multi-row INSERTs otherwise), upserts as multi-row INSERT ... ON
+// CONFLICT, and updates one statement per row, each of which must change exactly one row.
+func (q *queue) writeTable(ctx context.Context, p *pipeline, st *segTable) error {
 	t := st.t
 	var inserts, upserts []*pendingRow
 	for _, k := range st.order {
@@ -109,8 +101,8 @@ func (q *queue) writeTable(ctx context.Context, p *pipeline, st *segTable) (int,
 			upserts = append(upserts, r)
 		case opUpdate:
 			sql, args := t.updateStatement(q.gen, r)
-			if at, err := p.queue(ctx, sql, args, r.owner, true); err != nil {
-				return at, err
+			if err := p.queue(ctx, sql, args, true); err != nil {
+				return err
 			}
 		}
 	}
@@ -119,7 +111,7 @@ func (q *queue) writeTable(ctx context.Context, p *pipeline, st *segTable) (int,
 	if len(inserts) >= bulkAtLeast {
 		var err error
 		if sql, types, err = t.bulkInsertStatement(ctx, q.tx); err != nil {
-			return ownerSeveral, err
+			return err
 		}
 	}
 	if sql != "" {
@@ -132,18 +124,18 @@ func (q *queue) writeTable(ctx context.Context, p *pipeline, st *segTable) (int,
 			}
 			args[1+c] = columnArray(types[c], col)
 		}
-		if at, err := p.queue(ctx, sql, args, ownerOf(inserts), false); err != nil {
-			return at, err
+		if err := p.queue(ctx, sql, args, false); err != nil {
+			return err
 		}
-	} else if at, err := q.insertRows(ctx, p, t, inserts, false); err != nil {
-		return at, err
+	} else if err := q.insertRows(ctx, p, t, inserts, false); err != nil {
+		return err
 	}
 	return q.insertRows(ctx, p, t, upserts, true)
 }
 
 // insertRows queues rows as INSERTs of 128, 32, 8 or 1 rows (few distinct statement texts, so they
 // stay prepared); upsert adds ON CONFLICT ... DO UPDATE of every non-key column.
-func (q *queue) insertRows(ctx context.Context, p *pipeline, t *RowTable, rows []*pendingRow, upsert bool) (int, error) {
+func (q *queue) insertRows(ctx context.Context, p *pipeline, t *RowTable, rows []*pendingRow, upsert bool) error {
 	for i := 0; i < len(rows); {
 		size := 1
 		for _, s := range []int{128, 32, 8} {
@@ -158,26 +150,12 @@ func (q *queue) insertRows(ctx context.Context, p *pipeline, t *RowTable, rows [
 			args = append(args, q.gen)
 			args = append(args, r.values...)
 		}
-		if at, err := p.queue(ctx, t.insertStatement(size, upsert), args, ownerOf(chunk), false); err != nil {
-			return at, err
+		if err := p.queue(ctx, t.insertStatement(size, upsert), args, false); err != nil {
+			return err
 		}
 		i += size
 	}
-	return 0, nil
-}
-
-// ownerOf is the event that wrote every row of rows, or ownerSeveral.
-func ownerOf(rows []*pendingRow) int {
-	if len(rows) == 0 {
-		return ownerSeveral
-	}
-	o := rows[0].owner
-	for _, r := range rows[1:] {
-		if r.owner != o {
-			return ownerSeveral
-		}
-	}
-	return o
+	return nil
 }
 
 // statementCache holds generated statement texts by table, kind and size.
@@ -282,48 +260,45 @@ func (t *RowTable) updateStatement(gen int32, r *pendingRow) (string, []any) {
 	return "UPDATE " + t.name + " SET " + strings.Join(set, ", ") + " WHERE " + t.keyCondition(), args
 }
 
-// pipeline sends statements in pipelined round trips of up to flushEvery, remembering which
-// event queued each.
+// pipeline sends statements in pipelined round trips of up to flushEvery.
 type pipeline struct {
 	tx      pgx.Tx
 	batch   pgx.Batch
-	owners  []int
 	exactly []bool
 }
 
-// queue adds a statement, sending the pipeline when it is full.
-func (p *pipeline) queue(ctx context.Context, sql string, args []any, owner int, exactly bool) (int, error) {
+// queue adds a statement, sending the pipeline when it is full. exactly says the statement must
+// change exactly one row.
+func (p *pipeline) queue(ctx context.Context, sql string, args []any, exactly bool) error {
 	p.batch.Queue(sql, args...)
-	p.owners = append(p.owners, owner)
 	p.exactly = append(p.exactly, exactly)
 	if p.batch.Len() >= flushEvery {
 		return p.send(ctx)
 	}
-	return 0, nil
+	return nil
 }
 
-// send runs the queued statements in order in one round trip; on failure it returns the owner of
-// the statement that failed and why.
-func (p *pipeline) send(ctx context.Context) (int, error) {
+// send runs the queued statements in order in one round trip and returns the first failure.
+func (p *pipeline) send(ctx context.Context) error {
 	if p.batch.Len() == 0 {
-		return 0, nil
+		return nil
 	}
-	batch, owners, exactly := p.batch, p.owners, p.exactly
-	p.batch, p.owners, p.exactly = pgx.Batch{}, nil, nil
+	batch, exactly := p.batch, p.exactly
+	p.batch, p.exactly = pgx.Batch{}, nil
 	br := p.tx.SendBatch(ctx, &batch)
-	failedAt, failure := 0, error(nil)
-	for i := range owners {
+	var failure error
+	for i := range exactly {
 		tag, err := br.Exec()
 		if err == nil && exactly[i] && tag.RowsAffected() != 1 {
-			err = fmt.Errorf("statement %d of the event changed %d rows, want 1: the row it updates does not exist", i, tag.RowsAffected())
+			err = fmt.Errorf("statement %d changed %d rows, want 1: the row it updates does not exist", i, tag.RowsAffected())
 		}
 		if err != nil {
-			failedAt, failure = owners[i], err
+			failure = err
 			break
 		}
 	}
 	if err := br.Close(); err != nil && failure == nil {
-		failedAt, failure = owners[len(owners)-1], err
+		failure = err
 	}
-	return failedAt, failure
+	return failure
 }

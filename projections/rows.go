@@ -77,7 +77,6 @@ type pendingRow struct {
 	op     rowOp
 	values []any  // one per column; for opUpdate only those with set[i]
 	set    []bool // opUpdate: which columns are set
-	owner  int    // the batch index of the event that first wrote the key; -1 when several did
 }
 
 // segTable is one table's pending rows within a segment, in the order keys were first written.
@@ -119,8 +118,8 @@ func (e errDuplicateKey) Error() string {
 // changing what the writes one by one would do; the queue starts a new segment for it.
 var errSplit = errors.New("projections: write needs a new segment")
 
-// put records an insert (or an upsert) of values by event owner.
-func (s *segment) put(t *RowTable, op rowOp, values []any, owner int) error {
+// put records an insert (or an upsert) of values.
+func (s *segment) put(t *RowTable, op rowOp, values []any) error {
 	if len(values) != len(t.columns) {
 		return fmt.Errorf("%s takes %d values, got %d", t.name, len(t.columns), len(values))
 	}
@@ -130,7 +129,7 @@ func (s *segment) put(t *RowTable, op rowOp, values []any, owner int) error {
 	switch {
 	case !ok:
 		st.order = append(st.order, k)
-		st.rows[k] = &pendingRow{op: op, values: values, owner: owner}
+		st.rows[k] = &pendingRow{op: op, values: values}
 		s.rows++
 		return nil
 	case r.op == opUpdate:
@@ -141,14 +140,11 @@ func (s *segment) put(t *RowTable, op rowOp, values []any, owner int) error {
 	}
 	// An upsert of a row this segment inserts or upserts replaces its values.
 	r.values = values
-	if r.owner != owner {
-		r.owner = -1
-	}
 	return nil
 }
 
 // update records that the row of key gets set's values.
-func (s *segment) update(t *RowTable, key []any, set []Set, owner int) error {
+func (s *segment) update(t *RowTable, key []any, set []Set) error {
 	if len(key) != t.key {
 		return fmt.Errorf("%s has a key of %d columns, got %d", t.name, t.key, len(key))
 	}
@@ -156,13 +152,11 @@ func (s *segment) update(t *RowTable, key []any, set []Set, owner int) error {
 	k := rowKey(key)
 	r, ok := st.rows[k]
 	if !ok {
-		r = &pendingRow{op: opUpdate, values: make([]any, len(t.columns)), set: make([]bool, len(t.columns)), owner: owner}
+		r = &pendingRow{op: opUpdate, values: make([]any, len(t.columns)), set: make([]bool, len(t.columns))}
 		copy(r.values, key)
 		st.order = append(st.order, k)
 		st.rows[k] = r
 		s.rows++
-	} else if r.owner != owner {
-		r.owner = -1
 	}
 	for _, c := range set {
 		i, ok := t.index[c.Column]

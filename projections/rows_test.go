@@ -14,13 +14,13 @@ var testTable = NewRowTable("rm_test", 1, "id", "status", "note")
 func TestSegmentFoldsWritesOfOneKey(t *testing.T) {
 	s := newSegment()
 	a, b := uuid.New(), uuid.New()
-	if err := s.put(testTable, opInsert, []any{a, "booked", "x"}, 0); err != nil {
+	if err := s.put(testTable, opInsert, []any{a, "booked", "x"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.update(testTable, []any{a}, []Set{{"status", "completed"}}, 1); err != nil {
+	if err := s.update(testTable, []any{a}, []Set{{"status", "completed"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.update(testTable, []any{b}, []Set{{"note", "y"}}, 2); err != nil {
+	if err := s.update(testTable, []any{b}, []Set{{"note", "y"}}); err != nil {
 		t.Fatal(err)
 	}
 	st := s.byName[testTable]
@@ -28,12 +28,12 @@ func TestSegmentFoldsWritesOfOneKey(t *testing.T) {
 		t.Fatalf("%d keys, %d rows; want 2 and 2", len(st.order), s.rows)
 	}
 	ra := st.rows[rowKey([]any{a})]
-	if ra.op != opInsert || ra.values[1] != "completed" || ra.values[2] != "x" || ra.owner != ownerSeveral {
-		t.Errorf("folded row %+v, want an insert of (a, completed, x) owned by several events", ra)
+	if ra.op != opInsert || ra.values[1] != "completed" || ra.values[2] != "x" {
+		t.Errorf("folded row %+v, want an insert of (a, completed, x)", ra)
 	}
 	rb := st.rows[rowKey([]any{b})]
-	if rb.op != opUpdate || rb.set[1] || !rb.set[2] || rb.owner != 2 {
-		t.Errorf("update row %+v, want an update of note only, owned by event 2", rb)
+	if rb.op != opUpdate || rb.set[1] || !rb.set[2] {
+		t.Errorf("update row %+v, want an update of note only", rb)
 	}
 	if pending, ok := s.pending(testTable, []any{b}); ok {
 		t.Errorf("an update-only key reads as pending: %v", pending)
@@ -49,28 +49,28 @@ func TestSegmentFoldsWritesOfOneKey(t *testing.T) {
 func TestSegmentRefusesWhatFoldingWouldChange(t *testing.T) {
 	s := newSegment()
 	a, b := uuid.New(), uuid.New()
-	if err := s.put(testTable, opInsert, []any{a, "booked", "x"}, 0); err != nil {
+	if err := s.put(testTable, opInsert, []any{a, "booked", "x"}); err != nil {
 		t.Fatal(err)
 	}
 	var dup errDuplicateKey
-	if err := s.put(testTable, opInsert, []any{a, "booked", "x"}, 1); !errors.As(err, &dup) {
+	if err := s.put(testTable, opInsert, []any{a, "booked", "x"}); !errors.As(err, &dup) {
 		t.Errorf("second insert: %v, want a duplicate key", err)
 	}
-	if err := s.put(testTable, opUpsert, []any{a, "cancelled", "z"}, 2); err != nil {
+	if err := s.put(testTable, opUpsert, []any{a, "cancelled", "z"}); err != nil {
 		t.Errorf("upsert of a pending insert: %v", err)
 	}
 	if v, _ := s.pending(testTable, []any{a}); v[1] != "cancelled" {
 		t.Errorf("upsert did not replace the pending row: %v", v)
 	}
-	if err := s.update(testTable, []any{b}, []Set{{"status", "x"}}, 3); err != nil {
+	if err := s.update(testTable, []any{b}, []Set{{"status", "x"}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, op := range []rowOp{opInsert, opUpsert} {
-		if err := s.put(testTable, op, []any{b, "booked", "x"}, 4); err != errSplit {
+		if err := s.put(testTable, op, []any{b, "booked", "x"}); err != errSplit {
 			t.Errorf("op %d after an update: %v, want errSplit", op, err)
 		}
 	}
-	if err := s.update(testTable, []any{a}, []Set{{"id", uuid.New()}}, 5); err == nil {
+	if err := s.update(testTable, []any{a}, []Set{{"id", uuid.New()}}); err == nil {
 		t.Error("an update of a key column was accepted")
 	}
 }
