@@ -24,7 +24,7 @@ const (
 
 // ConnectAs opens a pool on dsn in which every connection runs as role (SET ROLE on connect), so
 // the role's grants and row-level security apply to everything the pool does. An empty role keeps
-// the login role.
+// the login role. Its connections send and read uuid.UUID values in binary (registerUUIDCodec).
 func ConnectAs(ctx context.Context, dsn, role string, maxConns int32) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
@@ -33,11 +33,13 @@ func ConnectAs(ctx context.Context, dsn, role string, maxConns int32) (*pgxpool.
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
 	}
-	if role != "" {
-		cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
-			_, err := c.Exec(ctx, "SET ROLE "+pgx.Identifier{role}.Sanitize())
-			return err
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		registerUUIDCodec(c.TypeMap())
+		if role == "" {
+			return nil
 		}
+		_, err := c.Exec(ctx, "SET ROLE "+pgx.Identifier{role}.Sanitize())
+		return err
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -157,6 +157,9 @@ func TestRebuildDropsTheOldGenerationsPartitions(t *testing.T) {
 	if n := unanalyzed(t, admin); n != 0 {
 		t.Errorf("%d partitions of the rebuilt generation were switched in without statistics", n)
 	}
+	if got := missingIndexes(t, admin, `active`); len(got) != 0 {
+		t.Errorf("the rebuilt generation was switched in with indexes missing or extra: %v", got)
+	}
 
 	reader := pgtest.Pool(t, e.dsn, migrations.RoleReader)
 	got, err := rowsAs(t, reader, therapist(a), "rm_clients")
@@ -204,4 +207,116 @@ func unanalyzed(t *testing.T, admin *pgxpool.Pool) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// missingIndexes lists, as "partition/index", the secondary indexes projection_indexes asks for
+// that the partitions of the given generations (name -> generation) do not have, and the
+// partitions of those generations that have secondary indexes it does not ask for.
+func missingIndexes(t *testing.T, admin *pgxpool.Pool, where string) []string {
+	t.Helper()
+	rows, err := admin.Query(context.Background(), `
+		WITH gens AS (SELECT name, generation FROM projection_checkpoints WHERE `+where+`),
+		want AS (
+			SELECT p.table_name || '_g' || g.generation AS part,
+			       p.table_name || '_g' || g.generation || '_' || x.index_name AS idx
+			  FROM gens g JOIN projection_tables p ON p.projector = g.name
+			  JOIN projection_indexes x ON x.table_name = p.table_name),
+		have AS (
+			SELECT c.relname AS part, i.relname AS idx
+			  FROM gens g JOIN projection_tables p ON p.projector = g.name
+			  JOIN pg_class c ON c.relname = p.table_name || '_g' || g.generation
+			  JOIN pg_index x ON x.indrelid = c.oid AND NOT x.indisunique
+			  JOIN pg_class i ON i.oid = x.indexrelid)
+		SELECT 'missing ' || coalesce(w.part, h.part) || '/' || coalesce(w.idx, h.idx)
+		  FROM want w FULL JOIN have h ON h.idx = w.idx
+		 WHERE w.idx IS NULL OR h.idx IS NULL
+		ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestSecondaryIndexesAreBuiltOnceAGenerationIsFilled checks the life of the read models'
+// secondary indexes: the parent tables keep only unique keys (anything else would be maintained
+// row by row through every rebuild), an active generation's partitions get every index
+// projection_indexes lists as soon as they are created, an inactive (rebuilding) generation's get
+// none until projection_partitions_finish builds them or the generation is switched in, and a
+// rebuild switches in a generation that has them all.
+func TestSecondaryIndexesAreBuiltOnceAGenerationIsFilled(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	admin := pgtest.Pool(t, dsn, "")
+	app := pgtest.Pool(t, dsn, migrations.RoleApp)
+
+	var parentIndexes []string
+	rows, err := admin.Query(ctx, `SELECT i.indexrelid::regclass::text FROM pg_index i
+		JOIN pg_class c ON c.oid = i.indrelid
+		WHERE c.relkind = 'p' AND c.relname LIKE 'rm\_%' AND NOT i.indisunique ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parentIndexes, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		t.Fatal(err)
+	}
+	if len(parentIndexes) != 0 {
+		t.Errorf("non-unique indexes on read-model parent tables %v: list them in projection_indexes instead", parentIndexes)
+	}
+	var unknown []string
+	rows, err = admin.Query(ctx, `SELECT x.table_name FROM projection_indexes x
+		WHERE NOT EXISTS (SELECT 1 FROM projection_tables p WHERE p.table_name = x.table_name)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if unknown, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		t.Fatal(err)
+	}
+	if len(unknown) != 0 {
+		t.Errorf("projection_indexes names tables no projector has: %v", unknown)
+	}
+
+	checkpoint := func(name string, active bool) {
+		t.Helper()
+		if _, err := app.Exec(ctx, `INSERT INTO projection_checkpoints (name, generation, active, position)
+			VALUES ($1, 1, $2, $3)`, name, active, eventstore.Start.String()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkpoint("audit", true)
+	if got := missingIndexes(t, admin, `name = 'audit'`); len(got) != 0 {
+		t.Errorf("active generation created with indexes missing or extra: %v", got)
+	}
+	checkpoint("notes", false)
+	checkpoint("clients", false)
+	if got := missingIndexes(t, admin, `name IN ('notes', 'clients')`); len(got) == 0 {
+		t.Error("inactive generations were created with their secondary indexes: a rebuild would maintain them row by row")
+	}
+	if _, err := app.Exec(ctx, `SELECT projection_partitions_finish('notes', 1)`); err != nil {
+		t.Fatalf("finish as %s: %v", migrations.RoleApp, err)
+	}
+	if got := missingIndexes(t, admin, `name = 'notes'`); len(got) != 0 {
+		t.Errorf("after projection_partitions_finish: %v", got)
+	}
+	if _, err := app.Exec(ctx, `UPDATE projection_checkpoints SET active = true WHERE name = 'clients'`); err != nil {
+		t.Fatal(err)
+	}
+	if got := missingIndexes(t, admin, `name = 'clients'`); len(got) != 0 {
+		t.Errorf("a generation switched in without finishing lacks: %v", got)
+	}
+	for _, role := range []string{migrations.RoleReader, migrations.RoleApp} {
+		pool := app
+		if role == migrations.RoleReader {
+			pool = pgtest.Pool(t, dsn, role)
+		}
+		var pgErr *pgconn.PgError
+		_, err := pool.Exec(ctx, `SELECT projection_partitions_index('notes', 1)`)
+		if !errors.As(err, &pgErr) || pgErr.Code != "42501" {
+			t.Errorf("%s calling projection_partitions_index: %v; want permission denied (42501)", role, err)
+		}
+	}
 }

@@ -238,11 +238,13 @@ func (t *RowTable) bulkInsertStatement(ctx context.Context, tx pgx.Tx) (string, 
 			t.types, t.bulkRead = nil, true
 			return "", nil, nil
 		}
-		arrays[i] = fmt.Sprintf("$%d::%s[]", i+2, typ)
+		arrays[i] = fmt.Sprintf("unnest($%d::%s[])", i+2, typ)
 		t.types[i] = typ
 	}
-	t.bulkInsert = "INSERT INTO " + t.name + " (" + t.columnList() + ") SELECT $1::integer, u.* FROM unnest(" +
-		strings.Join(arrays, ", ") + ") AS u"
+	// Set-returning functions in the select list run in lock step over the equally long arrays,
+	// without the tuplestore that unnest(a, b, ...) in FROM fills first: half the server's time.
+	t.bulkInsert = "INSERT INTO " + t.name + " (" + t.columnList() + ") SELECT $1::integer, " +
+		strings.Join(arrays, ", ")
 	t.bulkRead = true
 	return t.bulkInsert, t.types, nil
 }

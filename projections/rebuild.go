@@ -52,7 +52,7 @@ func (e *Engine) Rebuild(ctx context.Context, name string) error {
 		go func() {
 			defer wg.Done()
 			if errs[i] = e.replay(ctx, p, feeds[i]); errs[i] == nil {
-				errs[i] = e.analyze(ctx, p, gens[i])
+				errs[i] = e.finish(ctx, p, gens[i])
 			}
 		}()
 	}
@@ -121,11 +121,12 @@ func (e *Engine) replay(ctx context.Context, p Projector, feed <-chan Batch) err
 	return failure
 }
 
-// analyze collects planner statistics for generation gen of p's tables, so that it is not
-// switched in with none.
-func (e *Engine) analyze(ctx context.Context, p Projector, gen int32) error {
-	if _, err := e.cfg.Pool.Exec(ctx, `SELECT projection_partitions_analyze($1, $2)`, p.Name(), gen); err != nil {
-		return fmt.Errorf("projections: rebuild %s: analyze generation %d: %w", p.Name(), gen, err)
+// finish builds the secondary indexes of the filled generation gen of p's tables and collects
+// their planner statistics, so that it is not switched in without either. It runs outside the
+// switch's transaction, which therefore stays short.
+func (e *Engine) finish(ctx context.Context, p Projector, gen int32) error {
+	if _, err := e.cfg.Pool.Exec(ctx, `SELECT projection_partitions_finish($1, $2)`, p.Name(), gen); err != nil {
+		return fmt.Errorf("projections: rebuild %s: index and analyze generation %d: %w", p.Name(), gen, err)
 	}
 	return nil
 }
