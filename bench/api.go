@@ -68,6 +68,8 @@ type apiBench struct {
 	srv        *httptest.Server
 	app        *pgxpool.Pool // the API's caseledger_app pool
 	reader     *pgxpool.Pool // the API's caseledger_reader pool
+	rawApp     *pgxpool.Pool // the baseline's: same role and size, stock pgx (rawPool)
+	rawReader  *pgxpool.Pool
 	practice   domain.ID
 	therapists []apiBenchTherapist
 	service    domain.ID
@@ -137,7 +139,7 @@ func benchAPI(ctx context.Context, env *Env) ([]Result, error) {
 			status, booked_by, location_sealed, video_link_sealed, fee_minor, fee_currency
 			FROM rm_appointments WHERE starts_at >= $1 AND starts_at < $2`, dayFrom, dayTo)
 		batch.Queue(`COMMIT`)
-		return b.reader.SendBatch(ctx, batch).Close()
+		return b.rawReader.SendBatch(ctx, batch).Close()
 	}
 	if err := measure("therapist's day view", viewAPI, viewRaw); err != nil {
 		return nil, err
@@ -156,7 +158,7 @@ func benchAPI(ctx context.Context, env *Env) ([]Result, error) {
 		if err := b.rawStreams(ctx, stream); err != nil {
 			return err
 		}
-		_, err := b.app.Exec(ctx, `INSERT INTO api_bench_raw (id, stream_id, payload) VALUES ($1, $2, $3)`, uuid.New(), stream, make([]byte, 256))
+		_, err := b.rawApp.Exec(ctx, `INSERT INTO api_bench_raw (id, stream_id, payload) VALUES ($1, $2, $3)`, uuid.New(), stream, make([]byte, 256))
 		return err
 	}
 	if err := measure("opening a client record (with its access event)", openAPI, openRaw); err != nil {
@@ -180,7 +182,7 @@ func benchAPI(ctx context.Context, env *Env) ([]Result, error) {
 		if err := b.rawStreams(ctx, "client-"+t.booking[i%len(t.booking)].String(), "practice-"+b.practice.String()); err != nil {
 			return err
 		}
-		_, err := b.app.Exec(ctx, `INSERT INTO api_bench_raw (id, stream_id, payload) VALUES ($1, $2, $3), ($4, $5, $6)`,
+		_, err := b.rawApp.Exec(ctx, `INSERT INTO api_bench_raw (id, stream_id, payload) VALUES ($1, $2, $3), ($4, $5, $6)`,
 			uuid.New(), "calendar-"+t.id.String(), make([]byte, 512), uuid.New(), "appointment-"+uuid.NewString(), make([]byte, 512))
 		return err
 	}
@@ -197,7 +199,7 @@ func (b *apiBench) rawToken(ctx context.Context, w int) (domain.Actor, error) {
 	var user uuid.UUID
 	var role string
 	var expires time.Time
-	if err := b.app.QueryRow(ctx, `SELECT user_id, role, expires_at FROM api_tokens WHERE token_hash = $1`, h[:]).
+	if err := b.rawApp.QueryRow(ctx, `SELECT user_id, role, expires_at FROM api_tokens WHERE token_hash = $1`, h[:]).
 		Scan(&user, &role, &expires); err != nil {
 		return domain.Actor{}, err
 	}
@@ -209,7 +211,7 @@ func (b *apiBench) rawToken(ctx context.Context, w int) (domain.Actor, error) {
 
 // rawStreams is the baseline's read of whole streams: one SELECT of every column of their rows.
 func (b *apiBench) rawStreams(ctx context.Context, streams ...string) error {
-	rows, err := b.app.Query(ctx, `SELECT tx_order, position, stream_id, version, event_id, event_type, schema_version,
+	rows, err := b.rawApp.Query(ctx, `SELECT tx_order, position, stream_id, version, event_id, event_type, schema_version,
 		occurred_at, recorded_at, actor_id, actor_role, subject_id, key_id, correlation_id, causation_id, payload, prev_hash, hash
 		FROM event_log WHERE stream_id = ANY($1) ORDER BY stream_id, version`, streams)
 	if err != nil {
@@ -332,6 +334,16 @@ func newAPIBench(ctx context.Context, env *Env) (*apiBench, func(), error) {
 		return fail(err)
 	}
 	closers = append(closers, reader.Close)
+	rawApp, err := rawPool(ctx, dsn, migrations.RoleApp, 20)
+	if err != nil {
+		return fail(err)
+	}
+	closers = append(closers, rawApp.Close)
+	rawReader, err := rawPool(ctx, dsn, migrations.RoleReader, 16)
+	if err != nil {
+		return fail(err)
+	}
+	closers = append(closers, rawReader.Close)
 	raw, err := migrations.ConnectAs(ctx, dsn, "", 16)
 	if err != nil {
 		return fail(err)
@@ -381,7 +393,7 @@ func newAPIBench(ctx context.Context, env *Env) (*apiBench, func(), error) {
 	srv := httptest.NewServer(h)
 	srv.Client().Transport.(*http.Transport).MaxIdleConnsPerHost = apiBenchWorkers * 2
 	closers = append(closers, srv.Close)
-	b := &apiBench{srv: srv, app: app, reader: reader}
+	b := &apiBench{srv: srv, app: app, reader: reader, rawApp: rawApp, rawReader: rawReader}
 	if err := b.seed(ctx, deps, keys); err != nil {
 		return fail(fmt.Errorf("seed: %w", err))
 	}

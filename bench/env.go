@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/caseledger/caseledger/migrations"
 	"github.com/caseledger/caseledger/migrations/pgtest"
@@ -62,4 +63,23 @@ func newEnv(ctx context.Context, quick bool) (*Env, func(), error) {
 		created = nil
 	}
 	return env, cleanup, nil
+}
+
+// rawPool opens a pool on dsn acting as role (SET ROLE on connect; "" keeps the login role) with
+// pgx's stock type handling. It is the "raw pgx" of every baseline: unlike migrations.ConnectAs,
+// which the product uses, it has no binary uuid codec, so a baseline measures what plain pgx does
+// and stays comparable from one release to the next.
+func rawPool(ctx context.Context, dsn, role string, maxConns int32) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	cfg.MaxConns = maxConns
+	if role != "" {
+		cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+			_, err := c.Exec(ctx, "SET ROLE "+pgx.Identifier{role}.Sanitize())
+			return err
+		}
+	}
+	return pgxpool.NewWithConfig(ctx, cfg)
 }

@@ -87,6 +87,11 @@ func benchEventLog(ctx context.Context, env *Env) ([]Result, error) {
 		return nil, err
 	}
 	defer pool.Close()
+	raw, err := rawPool(ctx, dsn, migrations.RoleApp, 16)
+	if err != nil {
+		return nil, err
+	}
+	defer raw.Close()
 	store, err := pgstore.New(ctx, pool, pgstore.Config{})
 	if err != nil {
 		return nil, err
@@ -100,7 +105,7 @@ func benchEventLog(ctx context.Context, env *Env) ([]Result, error) {
 	for _, writers := range []int{1, 8} {
 		storeRate, rawRate, err := compare(
 			func() (float64, error) { return storeAppends(ctx, store, writers, single, 1) },
-			func() (float64, error) { return rawAppends(ctx, pool, writers, single, 1) })
+			func() (float64, error) { return rawAppends(ctx, raw, writers, single, 1) })
 		if err != nil {
 			return nil, err
 		}
@@ -113,7 +118,7 @@ func benchEventLog(ctx context.Context, env *Env) ([]Result, error) {
 	}
 	storeRate, rawRate, err := compare(
 		func() (float64, error) { return storeAppends(ctx, store, 1, batches*100, 100) },
-		func() (float64, error) { return rawAppends(ctx, pool, 1, batches*100, 100) })
+		func() (float64, error) { return rawAppends(ctx, raw, 1, batches*100, 100) })
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +132,7 @@ func benchEventLog(ctx context.Context, env *Env) ([]Result, error) {
 	}
 	storeRate, rawRate, err = compare(
 		func() (float64, error) { return storeReadAll(ctx, store, readN) },
-		func() (float64, error) { return rawReadAll(ctx, pool, readN) })
+		func() (float64, error) { return rawReadAll(ctx, raw, readN) })
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +144,7 @@ func benchEventLog(ctx context.Context, env *Env) ([]Result, error) {
 	}
 	storeRate, rawRate, err = compare(
 		func() (float64, error) { return storeReadStream(ctx, store, stream, reads) },
-		func() (float64, error) { return rawReadStream(ctx, pool, "copy-"+string(stream), reads) })
+		func() (float64, error) { return rawReadStream(ctx, raw, "copy-"+string(stream), reads) })
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 // Command bench is the driver behind `make bench`: it runs every registered suite against a real
 // PostgreSQL, each figure beside a raw-pgx baseline measured in the same run, prints a markdown
-// table and writes bench/results.json.
+// table and writes bench/results.json. Baselines connect through rawPool (stock pgx), the product
+// through migrations.ConnectAs.
 //
 // Each area adds a file with an init function that calls register. Figures that have no natural
 // baseline (ns/op of a pure function) leave the baseline empty and the ratio at 0.

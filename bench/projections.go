@@ -48,6 +48,11 @@ func benchProjections(ctx context.Context, env *Env) ([]Result, error) {
 		return nil, err
 	}
 	defer admin.Close()
+	raw, err := rawPool(ctx, dsn, migrations.RoleApp, 2)
+	if err != nil {
+		return nil, err
+	}
+	defer raw.Close()
 	store, err := pgstore.New(ctx, app, pgstore.Config{PollInterval: time.Second})
 	if err != nil {
 		return nil, err
@@ -81,7 +86,7 @@ func benchProjections(ctx context.Context, env *Env) ([]Result, error) {
 	var rawRate, rebuildRate []float64
 	for range benchRounds {
 		start := time.Now()
-		n, err := rawOrderedSelect(ctx, app)
+		n, err := rawOrderedSelect(ctx, raw)
 		if err != nil {
 			return nil, err
 		}
