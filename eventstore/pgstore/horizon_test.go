@@ -2,6 +2,7 @@ package pgstore_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -131,5 +132,54 @@ func TestOtherDatabaseDoesNotHoldTheHorizon(t *testing.T) {
 			t.Fatalf("ReadAll shows %d events while a transaction runs in another database, want the one appended", len(got))
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestHiddenProbesTheEndOfTheLog checks the question Tail asks after every empty read (is any
+// committed event after this position?): right at both ends, and answered from the end of the
+// primary key, not by scanning the log. As EXISTS over a row comparison the planner chose a
+// sequential scan, which read the whole log whenever nothing followed.
+func TestHiddenProbesTheEndOfTheLog(t *testing.T) {
+	t.Parallel()
+	s, dsn := newStore(t)
+	ctx := testCtx(t)
+	for range 50 {
+		if _, err := s.Append(ctx, eventstoretest.Stream("probe"), eventstore.NoStream(), eventstoretest.Events(t, "Probe", 100)...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	admin := adminPool(t, dsn)
+	if _, err := admin.Exec(ctx, `ANALYZE event_log`); err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.ReadAll(ctx, eventstore.Start, 10000)
+	if err != nil || len(all) != 5000 {
+		t.Fatalf("read %d events: %v", len(all), err)
+	}
+	for _, tc := range []struct {
+		from eventstore.Position
+		want bool
+	}{
+		{eventstore.Start, true},
+		{all[4998].Position, true},
+		{all[4999].Position, false},
+	} {
+		got, err := s.Hidden(ctx, tc.from)
+		if err != nil || got != tc.want {
+			t.Errorf("hidden after %s: %v, %v; want %v", tc.from, got, err, tc.want)
+		}
+	}
+	tx, pos := all[4999].Position.Parts()
+	rows, err := admin.Query(ctx, `EXPLAIN (ANALYZE, COSTS OFF) `+pgstore.HiddenSQL, int64(tx), int64(pos))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(lines, "\n")
+	if strings.Contains(text, "Seq Scan") || !strings.Contains(text, "Backward using event_log_pkey") {
+		t.Errorf("the probe does not read one entry at the end of the primary key:\n%s", text)
 	}
 }

@@ -65,13 +65,19 @@ func (s *Store) Tail(ctx context.Context, from eventstore.Position, handle func(
 	}
 }
 
+// hiddenSQL asks whether the last committed event of the log lies after ($1, $2): one probe at the
+// end of the primary key. (EXISTS (... WHERE (tx_order, position) > ($1, $2)) let the planner pick
+// a sequential scan, which read the whole log whenever nothing followed: 37 ms at 200,000 events,
+// on every empty read of every tail.)
+const hiddenSQL = `SELECT coalesce((SELECT (tx_order, position) > ($1, $2) FROM event_log
+	ORDER BY tx_order DESC, position DESC LIMIT 1), false)`
+
 // hidden reports whether events after from are committed but not yet visible to ReadAll, because
 // an older transaction is still running.
 func (s *Store) hidden(ctx context.Context, from eventstore.Position) (bool, error) {
 	tx, pos := from.Parts()
 	var exists bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM event_log WHERE (tx_order, position) > ($1, $2))`,
-		clampInt64(tx), clampInt64(pos)).Scan(&exists)
+	err := s.pool.QueryRow(ctx, hiddenSQL, clampInt64(tx), clampInt64(pos)).Scan(&exists)
 	return exists, err
 }
 
