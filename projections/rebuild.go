@@ -13,8 +13,9 @@ import (
 
 // Rebuild replays the whole log into a new generation of the named projector's read model while
 // the active generation keeps serving reads (and a running Engine keeps it current). When the new
-// generation has caught up with the end of the log, one transaction makes it active and deletes the
-// old generation; a running Engine then carries on from the new checkpoint. An empty name rebuilds
+// generation has caught up with the end of the log, its secondary indexes are built and its
+// statistics collected (finish), then one transaction makes it active and deletes the old
+// generation; a running Engine then carries on from the new checkpoint. An empty name rebuilds
 // every projector at once: the log is read once, each batch opened and decoded once, and every
 // projector applies it in its own transactions. A projector that fails leaves its old generation
 // active and does not stop the others.
