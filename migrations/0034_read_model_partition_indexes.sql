@@ -5,7 +5,8 @@
 --
 -- projection_indexes lists the secondary (non-unique) indexes of each read-model table. Partition
 -- <table>_g<generation> gets index <table>_g<generation>_<index_name>:
---   - when the partition is created for an active checkpoint (generation 1, filled incrementally);
+--   - when the partition is created for an active checkpoint (generation 1, filled incrementally),
+--     by a trigger that fires after the one that creates partitions;
 --   - when projection_partitions_finish(projector, generation) is called (a rebuild does, before
 --     its switch, together with ANALYZE);
 --   - at the latest when the checkpoint is made active (a trigger), so no path switches in a
@@ -74,37 +75,10 @@ BEGIN
 END
 $$;
 
--- projection_partitions_create as in 0033, and for an active checkpoint it also creates the
--- partitions' secondary indexes at once.
-CREATE OR REPLACE FUNCTION projection_partitions_create() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
-DECLARE
-    t    text;
-    part text;
-BEGIN
-    FOR t IN SELECT p.table_name FROM public.projection_tables p
-              WHERE p.projector = NEW.name ORDER BY p.table_name LOOP
-        part := t || '_g' || NEW.generation;
-        EXECUTE format('CREATE TABLE IF NOT EXISTS public.%I PARTITION OF public.%I FOR VALUES IN (%L)',
-                       part, t, NEW.generation);
-        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i
-                        WHERE i.inhrelid = format('public.%I', part)::regclass
-                          AND i.inhparent = format('public.%I', t)::regclass) THEN
-            RAISE EXCEPTION 'relation % exists and is not a partition of %', part, t;
-        END IF;
-        EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY', part);
-        EXECUTE format('ALTER TABLE public.%I FORCE ROW LEVEL SECURITY', part);
-        EXECUTE format('REVOKE ALL ON public.%I FROM PUBLIC, caseledger_app, caseledger_reader', part);
-    END LOOP;
-    IF NEW.active THEN
-        PERFORM public.projection_partitions_index(NEW.name, NEW.generation);
-    END IF;
-    RETURN NULL;
-END
-$$;
-
--- projection_partitions_activated gives a checkpoint that becomes active the secondary indexes of
--- its partitions (none to build when the rebuild finished them first).
+-- projection_partitions_activated gives the partitions of a checkpoint that is active when it is
+-- inserted, or becomes active later, their secondary indexes (none to build when the rebuild
+-- finished them first). Its insert trigger fires after 0033's projection_checkpoints_partitions_create,
+-- which made the partitions: triggers of one event fire in the order of their names.
 CREATE FUNCTION projection_partitions_activated() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
@@ -112,7 +86,9 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER projection_checkpoints_partitions_activated AFTER UPDATE OF active ON projection_checkpoints
+CREATE TRIGGER projection_checkpoints_partitions_index_inserted AFTER INSERT ON projection_checkpoints
+    FOR EACH ROW WHEN (NEW.active) EXECUTE FUNCTION projection_partitions_activated();
+CREATE TRIGGER projection_checkpoints_partitions_index_activated AFTER UPDATE OF active ON projection_checkpoints
     FOR EACH ROW WHEN (NEW.active AND NOT OLD.active) EXECUTE FUNCTION projection_partitions_activated();
 
 -- projection_partitions_finish makes a filled generation ready to be switched in: it builds the
