@@ -15,19 +15,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/caseledger/caseledger/api"
+	"github.com/caseledger/caseledger/api/apitest"
 	"github.com/caseledger/caseledger/commands"
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/identity"
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/caseledger/caseledger/eventstore/pgstore"
 	"github.com/caseledger/caseledger/keyring"
-	"github.com/caseledger/caseledger/migrations"
-	"github.com/caseledger/caseledger/migrations/pgtest"
-	"github.com/caseledger/caseledger/projections"
 )
 
 // testClock is a settable clock shared by the API and the commands.
@@ -104,47 +101,15 @@ const testPassword = "a long and unusual passphrase 7"
 // newEnv builds an env; adjust may change the Config before New.
 func newEnv(tb testing.TB, adjust ...func(*api.Config)) *env {
 	tb.Helper()
-	ctx := context.Background()
-	dsn := pgtest.NewDatabase(tb)
-	pool := pgtest.Pool(tb, dsn, migrations.RoleApp)
-	store, err := pgstore.New(ctx, pool, pgstore.Config{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	keys := keyring.NewForTests(tb, store)
+	st := apitest.New(tb)
 	clock := &testClock{t: time.Now().UTC().Truncate(time.Second)}
 	logs := &lockedBuffer{}
-	log := &faultyLog{EventLog: store}
-	reader, err := projections.NewReader(pgtest.Pool(tb, dsn, migrations.RoleReader), keys)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	engine, err := projections.New(projections.Config{Store: store, Pool: pool, Projectors: projections.All(keys)})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	runCtx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = engine.Run(runCtx)
-	}()
-	tb.Cleanup(func() { stop(); <-done })
-	cfg := api.Config{
-		Pool: pool, Log: log, Streams: store, Sealer: keys, Index: keys, Clock: clock, ReadModels: reader,
-		Shredder: commands.ShredFunc(func(ctx context.Context, subject domain.ID, o commands.ShredOrder) error {
-			_, err := keys.Shred(ctx, uuid.UUID(subject), keyring.ShredRequest{
-				RequestID: uuid.UUID(o.RequestID), Stream: o.Stream,
-				Actor: eventstore.Actor{UserID: uuid.UUID(o.Actor.UserID), Role: string(o.Actor.Role)},
-			})
-			return err
-		}),
-		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
-	}
+	log := &faultyLog{EventLog: st.Store}
+	cfg := st.Config(clock, slog.New(slog.NewJSONHandler(logs, nil)))
+	cfg.Log = log
 	for _, f := range adjust {
 		f(&cfg)
 	}
-	e0 := cfg
 	h, err := api.New(cfg)
 	if err != nil {
 		tb.Fatal(err)
@@ -155,31 +120,15 @@ func newEnv(tb testing.TB, adjust ...func(*api.Config)) *env {
 	if policy == (identity.Policy{}) {
 		policy = identity.DefaultPolicy()
 	}
-	e := &env{cfg: e0, srv: srv, clock: clock, log: log, pool: pool, admin: pgtest.Pool(tb, dsn, ""), store: store, keys: keys, logs: logs, policy: policy}
-	e.ident = commands.IdentityDeps{
-		Deps:      commands.Deps{Log: store, Sealer: keys, Clock: clock},
-		Directory: api.NewUserDirectory(pool),
-		Index:     keys,
-		Hasher:    commands.DefaultPasswordHasher(),
-		Policy:    policy,
-	}
-	return e
+	return &env{cfg: cfg, srv: srv, clock: clock, log: log, pool: st.Pool, admin: st.Admin, store: st.Store, keys: st.Keys,
+		logs: logs, policy: policy, ident: st.Identity(clock, policy)}
 }
 
 // user registers a user as the system (bootstrap) and returns its id; id may preset it (a
 // client's portal account has the client's id).
 func (e *env) user(tb testing.TB, role domain.Role, email string, id ...domain.ID) domain.ID {
 	tb.Helper()
-	var preset domain.ID
-	if len(id) > 0 {
-		preset = id[0]
-	}
-	id0, err := commands.NewRegisterUserHandler(e.ident).Handle(context.Background(),
-		domain.Actor{Role: domain.RoleSystem}, commands.RegisterUser{UserID: preset, Role: role, Email: email, Password: testPassword})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return id0
+	return apitest.User(tb, e.ident, role, email, testPassword, id...)
 }
 
 // client is an HTTP caller with an optional session (cookie and CSRF token) or bearer token.

@@ -12,21 +12,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pquerna/otp/totp"
 
 	"github.com/caseledger/caseledger/api"
+	"github.com/caseledger/caseledger/api/apitest"
 	"github.com/caseledger/caseledger/api/web"
 	"github.com/caseledger/caseledger/commands"
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/identity"
-	"github.com/caseledger/caseledger/eventstore"
-	"github.com/caseledger/caseledger/eventstore/pgstore"
-	"github.com/caseledger/caseledger/keyring"
-	"github.com/caseledger/caseledger/migrations"
-	"github.com/caseledger/caseledger/migrations/pgtest"
-	"github.com/caseledger/caseledger/projections"
 )
 
 // password is every seeded user's password.
@@ -71,43 +65,12 @@ type stack struct {
 
 func newStack(tb testing.TB) *stack {
 	tb.Helper()
-	ctx := context.Background()
-	dsn := pgtest.NewDatabase(tb)
-	pool := pgtest.Pool(tb, dsn, migrations.RoleApp)
-	store, err := pgstore.New(ctx, pool, pgstore.Config{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	keys := keyring.NewForTests(tb, store)
-	reader, err := projections.NewReader(pgtest.Pool(tb, dsn, migrations.RoleReader), keys)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	engine, err := projections.New(projections.Config{Store: store, Pool: pool, Projectors: projections.All(keys)})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	runCtx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = engine.Run(runCtx)
-	}()
-	tb.Cleanup(func() { stop(); <-done })
-
+	st := apitest.New(tb)
 	clock := newDayClock()
 	policy := identity.DefaultPolicy()
-	apiHandler, err := api.New(api.Config{
-		Pool: pool, Log: store, Sealer: keys, Index: keys, ReadModels: reader, Clock: clock, Policy: policy,
-		Shredder: commands.ShredFunc(func(ctx context.Context, subject domain.ID, o commands.ShredOrder) error {
-			_, err := keys.Shred(ctx, uuid.UUID(subject), keyring.ShredRequest{
-				RequestID: uuid.UUID(o.RequestID), Stream: o.Stream,
-				Actor: eventstore.Actor{UserID: uuid.UUID(o.Actor.UserID), Role: string(o.Actor.Role)},
-			})
-			return err
-		}),
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
-	})
+	cfg := st.Config(clock, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	cfg.Policy = policy
+	apiHandler, err := api.New(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -116,28 +79,13 @@ func newStack(tb testing.TB) *stack {
 	mux.Handle("/", web.Handler())
 	srv := httptest.NewTLSServer(mux)
 	tb.Cleanup(srv.Close)
-	return &stack{srv: srv, clock: clock, policy: policy, admin: pgtest.Pool(tb, dsn, ""), ident: commands.IdentityDeps{
-		Deps:      commands.Deps{Log: store, Sealer: keys, Clock: clock},
-		Directory: api.NewUserDirectory(pool),
-		Index:     keys,
-		Hasher:    commands.DefaultPasswordHasher(),
-		Policy:    policy,
-	}}
+	return &stack{srv: srv, clock: clock, policy: policy, admin: st.Admin, ident: st.Identity(clock, policy)}
 }
 
 // user registers a user through the RegisterUser command, acting as the system.
 func (s *stack) user(tb testing.TB, role domain.Role, email string, id ...domain.ID) domain.ID {
 	tb.Helper()
-	var preset domain.ID
-	if len(id) > 0 {
-		preset = id[0]
-	}
-	uid, err := commands.NewRegisterUserHandler(s.ident).Handle(context.Background(),
-		domain.Actor{Role: domain.RoleSystem}, commands.RegisterUser{UserID: preset, Role: role, Email: email, Password: password})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return uid
+	return apitest.User(tb, s.ident, role, email, password, id...)
 }
 
 // enrolTOTP turns on a second factor for a user through the EnrolTOTP command and returns a
