@@ -63,11 +63,12 @@ type Main struct {
 	// VAULT_TOKEN). Dispatch sets it to os.LookupEnv; NewMain's default finds nothing.
 	LookupEnv func(string) (string, bool)
 
-	dsn      string // effective database URL, set by Database
-	opened   bool
-	listener net.Listener
-	server   *http.Server
-	serveErr chan error
+	dsn         string        // effective database URL, set by Database
+	leaderRetry time.Duration // how often to try to lead (runAsLeader); zero: defaultLeaderRetry
+	opened      bool
+	listener    net.Listener
+	server      *http.Server
+	serveErr    chan error
 
 	closeOnce sync.Once
 	closers   []func() error // run in reverse order by Close

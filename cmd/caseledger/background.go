@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/caseledger/caseledger/api"
 	"github.com/caseledger/caseledger/commands"
@@ -31,15 +34,21 @@ func (m *Main) background(ctx context.Context, name string, task func(context.Co
 	})
 }
 
-// periodic runs task (as a background task named name) once at start and then every interval
-// until Close, so a server restarted more often than interval still runs it. A failed run is
-// logged under name and retried at the next interval.
-func (m *Main) periodic(ctx context.Context, name string, interval time.Duration, task func(context.Context) error) {
-	m.background(ctx, name, func(ctx context.Context) error {
+// task is one piece of serve's background work; run returns when its context ends.
+type task struct {
+	name string
+	run  func(context.Context) error
+}
+
+// periodic returns a task that runs do once at start and then every interval, so a server
+// restarted more often than interval still runs it. A failed run is logged under name and retried
+// at the next interval.
+func (m *Main) periodic(name string, interval time.Duration, do func(context.Context) error) task {
+	return task{name: name, run: func(ctx context.Context) error {
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
-			if err := task(ctx); err != nil && ctx.Err() == nil {
+			if err := do(ctx); err != nil && ctx.Err() == nil {
 				m.Logger.Error("background task failed; retrying at the next interval", "task", name, "error", err.Error())
 			}
 			select {
@@ -48,34 +57,51 @@ func (m *Main) periodic(ctx context.Context, name string, interval time.Duration
 			case <-t.C:
 			}
 		}
-	})
+	}}
 }
 
-// startBackground starts what serve runs beside the HTTP server: the projectors (a projector that
-// fails stops on its own and shows in `caseledger projections status` and /readyz), signed
-// checkpoints of the stream heads every Config.CheckpointInterval, the retention sweep every
-// Config.RetentionSweepInterval, the purge of expired sessions and tokens every
-// Config.CredentialPurgeInterval, the dormant-account sweep every Config.DormantSweepInterval
-// and the release of orphaned calendar reservations every Config.OrphanReleaseInterval (zero
-// intervals switch those off).
+// runTasks runs every task in its own goroutine until ctx ends and they have returned. A task
+// that stops with an error other than cancellation is logged under its name; the others go on.
+func (m *Main) runTasks(ctx context.Context, tasks []task) {
+	var wg sync.WaitGroup
+	for _, t := range tasks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := t.run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				m.Logger.Error("background task stopped", "task", t.name, "error", err.Error())
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// startBackground starts what serve runs beside the HTTP server, in the one instance per
+// database that holds the leader lock (runAsLeader; the others take over when it goes): the
+// projectors (a projector that fails stops on its own and shows in `caseledger projections
+// status` and /readyz), signed checkpoints of the stream heads every Config.CheckpointInterval,
+// the retention sweep every Config.RetentionSweepInterval, the purge of expired sessions and
+// tokens every Config.CredentialPurgeInterval, the dormant-account sweep every
+// Config.DormantSweepInterval and the release of orphaned calendar reservations every
+// Config.OrphanReleaseInterval (zero intervals switch those off).
 func (m *Main) startBackground(ctx context.Context) error {
-	m.background(ctx, "projections", m.Projections.Run)
+	tasks := []task{{name: "projections", run: m.Projections.Run}}
 	if m.Config.CheckpointInterval > 0 {
 		cp, err := m.checkpointer(ctx)
 		if err != nil {
 			return fmt.Errorf("checkpoints: %w", err)
 		}
 		every := m.Config.CheckpointInterval
-		m.background(ctx, "checkpoints", func(ctx context.Context) error {
+		tasks = append(tasks, task{name: "checkpoints", run: func(ctx context.Context) error {
 			return cp.Run(ctx, every, func(err error) {
 				m.Logger.Error("signing a checkpoint failed; retrying at the next interval", "error", err.Error())
 			})
-		})
+		}})
 	}
 	if m.Config.RetentionSweepInterval > 0 {
 		sweep := commands.NewSweepRetentionHandler(m.commandDeps(), m.Store)
 		every := m.Config.RetentionSweepInterval
-		m.background(ctx, "retention sweep", func(ctx context.Context) error {
+		tasks = append(tasks, task{name: "retention sweep", run: func(ctx context.Context) error {
 			return sweep.Run(ctx, every, func(res commands.SweepResult, err error) {
 				if err != nil {
 					m.Logger.Error("retention sweep failed; retrying at the next interval", "error", err.Error())
@@ -83,17 +109,32 @@ func (m *Main) startBackground(ctx context.Context) error {
 				}
 				m.Logger.Info("retention sweep", "sweep", res.SweepID.String(), "clients", res.Clients, "queued_for_dpo", len(res.Queued))
 			})
-		})
+		}})
 	}
 	if every := m.Config.CredentialPurgeInterval; every > 0 {
-		m.periodic(ctx, "credential purge", every, m.purgeCredentials)
+		tasks = append(tasks, m.periodic("credential purge", every, m.purgeCredentials))
 	}
 	if every := m.Config.DormantSweepInterval; every > 0 {
-		m.periodic(ctx, "dormant sweep", every, m.disableDormantAccounts)
+		tasks = append(tasks, m.periodic("dormant sweep", every, m.disableDormantAccounts))
 	}
 	if every := m.Config.OrphanReleaseInterval; every > 0 {
-		m.periodic(ctx, "orphan release", every, m.releaseOrphanedReservations)
+		tasks = append(tasks, m.periodic("orphan release", every, m.releaseOrphanedReservations))
 	}
+	retry := m.leaderRetry
+	if retry <= 0 {
+		retry = defaultLeaderRetry
+	}
+	connect := func(ctx context.Context) (*pgx.Conn, error) {
+		c, err := m.Admin.Acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return c.Hijack(), nil
+	}
+	m.background(ctx, "leadership", func(ctx context.Context) error {
+		runAsLeader(ctx, connect, leaderLockKey, retry, m.Logger, func(ctx context.Context) { m.runTasks(ctx, tasks) })
+		return ctx.Err()
+	})
 	return nil
 }
 
