@@ -13,21 +13,21 @@ import (
 // format_type names it). The values are converted once into a typed slice, which pgx then encodes
 // in binary without allocating per element (see column). Values of a Go type this does not expect
 // for typ fall back to a []any, which encodes correctly, only much slower: pgx plans every element
-// again, and a uuid.UUID goes through its text form.
+// again.
 func columnArray(typ string, vals []any) any {
 	ok := true
 	switch typ {
 	case "uuid":
-		a := make([]pgtype.UUID, len(vals))
+		a := make(column[uuidElem], len(vals))
 		for i, v := range vals {
 			switch v := v.(type) {
 			case uuid.UUID:
-				a[i] = pgtype.UUID{Bytes: v, Valid: true}
+				a[i] = uuidElem{Bytes: v, Valid: true}
 			case domain.ID:
-				a[i] = pgtype.UUID{Bytes: v, Valid: true}
+				a[i] = uuidElem{Bytes: v, Valid: true}
 			case *uuid.UUID:
 				if v != nil {
-					a[i] = pgtype.UUID{Bytes: *v, Valid: true}
+					a[i] = uuidElem{Bytes: *v, Valid: true}
 				}
 			case nil:
 			default:
@@ -35,17 +35,17 @@ func columnArray(typ string, vals []any) any {
 			}
 		}
 		if ok {
-			return column[pgtype.UUID]{vals: a, ref: uuidRef, sample: uuidElem{&pgtype.UUID{}}}
+			return a
 		}
 	case "text":
-		a := make([]pgtype.Text, len(vals))
+		a := make(column[textElem], len(vals))
 		for i, v := range vals {
 			switch v := v.(type) {
 			case string:
-				a[i] = pgtype.Text{String: v, Valid: true}
+				a[i] = textElem{String: v, Valid: true}
 			case *string:
 				if v != nil {
-					a[i] = pgtype.Text{String: *v, Valid: true}
+					a[i] = textElem{String: *v, Valid: true}
 				}
 			case nil:
 			default:
@@ -53,17 +53,17 @@ func columnArray(typ string, vals []any) any {
 			}
 		}
 		if ok {
-			return column[pgtype.Text]{vals: a, ref: textRef, sample: textElem{&pgtype.Text{}}}
+			return a
 		}
 	case "timestamp with time zone":
-		a := make([]pgtype.Timestamptz, len(vals))
+		a := make(column[timeElem], len(vals))
 		for i, v := range vals {
 			switch v := v.(type) {
 			case time.Time:
-				a[i] = pgtype.Timestamptz{Time: v, Valid: true}
+				a[i] = timeElem{Time: v, Valid: true}
 			case *time.Time:
 				if v != nil {
-					a[i] = pgtype.Timestamptz{Time: *v, Valid: true}
+					a[i] = timeElem{Time: *v, Valid: true}
 				}
 			case nil:
 			default:
@@ -71,10 +71,10 @@ func columnArray(typ string, vals []any) any {
 			}
 		}
 		if ok {
-			return column[pgtype.Timestamptz]{vals: a, ref: timeRef, sample: timeElem{&pgtype.Timestamptz{}}}
+			return a
 		}
 	case "bytea":
-		a := make([][]byte, len(vals))
+		a := make(column[bytesElem], len(vals))
 		for i, v := range vals {
 			switch v := v.(type) {
 			case []byte:
@@ -85,21 +85,21 @@ func columnArray(typ string, vals []any) any {
 			}
 		}
 		if ok {
-			return column[[]byte]{vals: a, ref: bytesRef, sample: bytesElem{&[]byte{}}}
+			return a
 		}
 	case "integer", "bigint":
-		a := make([]pgtype.Int8, len(vals))
+		a := make(column[int8Elem], len(vals))
 		for i, v := range vals {
 			switch v := v.(type) {
 			case int:
-				a[i] = pgtype.Int8{Int64: int64(v), Valid: true}
+				a[i] = int8Elem{Int64: int64(v), Valid: true}
 			case int32:
-				a[i] = pgtype.Int8{Int64: int64(v), Valid: true}
+				a[i] = int8Elem{Int64: int64(v), Valid: true}
 			case int64:
-				a[i] = pgtype.Int8{Int64: v, Valid: true}
+				a[i] = int8Elem{Int64: v, Valid: true}
 			case *int64:
 				if v != nil {
-					a[i] = pgtype.Int8{Int64: *v, Valid: true}
+					a[i] = int8Elem{Int64: *v, Valid: true}
 				}
 			case nil:
 			default:
@@ -108,100 +108,54 @@ func columnArray(typ string, vals []any) any {
 		}
 		// An integer column takes the same elements: pgx checks each is within int4's range.
 		if ok {
-			return column[pgtype.Int8]{vals: a, ref: int8Ref, sample: int8Elem{&pgtype.Int8{}}}
+			return a
 		}
 	case "boolean":
-		a := make([]pgtype.Bool, len(vals))
+		a := make(column[boolElem], len(vals))
 		for i, v := range vals {
 			switch v := v.(type) {
 			case bool:
-				a[i] = pgtype.Bool{Bool: v, Valid: true}
+				a[i] = boolElem{Bool: v, Valid: true}
 			case nil:
 			default:
 				ok = false
 			}
 		}
 		if ok {
-			return column[pgtype.Bool]{vals: a, ref: boolRef, sample: boolElem{&pgtype.Bool{}}}
+			return a
 		}
 	}
 	return vals
 }
 
-// column is one column's values as a pgtype.ArrayGetter. Index hands pgx a reference to the
-// element: a struct of one pointer, which an interface holds without allocating, implementing the
-// valuer interface of the element type's codec (pgtype.UUIDValuer and so on); a NULL element is
-// nil. A slice of values would instead be boxed element by element through reflection.
-type column[T any] struct {
-	vals []T
-	// ref returns the reference to *v, or nil when *v is NULL.
-	ref func(v *T) any
-	// sample is a non-NULL reference of the element type, for pgx to plan the encoding with.
-	sample any
+// column is one column's values as a pgtype.ArrayGetter. Index hands pgx a pointer to the element
+// (an interface holds a pointer without allocating) whose type implements the valuer interface of
+// the element type's codec (pgtype.UUIDValuer and so on); pgx sends an element that is not Valid,
+// or nil bytes, as NULL. A slice of values would instead be boxed element by element through
+// reflection.
+type column[E any] []E
+
+func (c column[E]) Dimensions() []pgtype.ArrayDimension {
+	return []pgtype.ArrayDimension{{Length: int32(len(c)), LowerBound: 1}}
 }
 
-func (c column[T]) Dimensions() []pgtype.ArrayDimension {
-	return []pgtype.ArrayDimension{{Length: int32(len(c.vals)), LowerBound: 1}}
-}
+func (c column[E]) Index(i int) any { return &c[i] }
 
-func (c column[T]) Index(i int) any { return c.ref(&c.vals[i]) }
+func (c column[E]) IndexType() any { return new(E) }
 
-func (c column[T]) IndexType() any { return c.sample }
-
+// The element types: pgtype's, with the valuer methods on their pointers.
 type (
-	uuidElem  struct{ p *pgtype.UUID }
-	textElem  struct{ p *pgtype.Text }
-	timeElem  struct{ p *pgtype.Timestamptz }
-	int8Elem  struct{ p *pgtype.Int8 }
-	boolElem  struct{ p *pgtype.Bool }
-	bytesElem struct{ p *[]byte }
+	uuidElem  pgtype.UUID
+	textElem  pgtype.Text
+	timeElem  pgtype.Timestamptz
+	int8Elem  pgtype.Int8
+	boolElem  pgtype.Bool
+	bytesElem []byte
 )
 
-func (e uuidElem) UUIDValue() (pgtype.UUID, error)               { return *e.p, nil }
-func (e textElem) TextValue() (pgtype.Text, error)               { return *e.p, nil }
-func (e timeElem) TimestamptzValue() (pgtype.Timestamptz, error) { return *e.p, nil }
-func (e int8Elem) Int64Value() (pgtype.Int8, error)              { return *e.p, nil }
-func (e boolElem) BoolValue() (pgtype.Bool, error)               { return *e.p, nil }
-func (e bytesElem) BytesValue() ([]byte, error)                  { return *e.p, nil }
-
-func uuidRef(v *pgtype.UUID) any {
-	if !v.Valid {
-		return nil
-	}
-	return uuidElem{v}
-}
-
-func textRef(v *pgtype.Text) any {
-	if !v.Valid {
-		return nil
-	}
-	return textElem{v}
-}
-
-func timeRef(v *pgtype.Timestamptz) any {
-	if !v.Valid {
-		return nil
-	}
-	return timeElem{v}
-}
-
-func int8Ref(v *pgtype.Int8) any {
-	if !v.Valid {
-		return nil
-	}
-	return int8Elem{v}
-}
-
-func boolRef(v *pgtype.Bool) any {
-	if !v.Valid {
-		return nil
-	}
-	return boolElem{v}
-}
-
-func bytesRef(v *[]byte) any {
-	if *v == nil {
-		return nil
-	}
-	return bytesElem{v}
-}
+func (e *uuidElem) UUIDValue() (pgtype.UUID, error)               { return pgtype.UUID(*e), nil }
+func (e *textElem) TextValue() (pgtype.Text, error)               { return pgtype.Text(*e), nil }
+func (e *timeElem) TimestamptzValue() (pgtype.Timestamptz, error) { return pgtype.Timestamptz(*e), nil }
+func (e *int8Elem) Int64Value() (pgtype.Int8, error)              { return pgtype.Int8(*e), nil }
+func (e *boolElem) BoolValue() (pgtype.Bool, error)               { return pgtype.Bool(*e), nil }
+func (e *bytesElem) BytesValue() ([]byte, error)                  { return *e, nil }
