@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"testing"
 
@@ -318,5 +319,38 @@ func TestSecondaryIndexesAreBuiltOnceAGenerationIsFilled(t *testing.T) {
 		if !errors.As(err, &pgErr) || pgErr.Code != "42501" {
 			t.Errorf("%s calling projection_partitions_index: %v; want permission denied (42501)", role, err)
 		}
+	}
+}
+
+// TestFinishSamplesStatisticsCheaply checks the settings projection_partitions_finish runs with
+// (migration 0035): a rebuilt generation is analyzed with statistics target 10, so a column of 15
+// distinct values gets a histogram of at most 11 bounds (the server's target, 100, would keep all
+// 15), and its indexes are built without parallel workers.
+func TestFinishSamplesStatisticsCheaply(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	admin := pgtest.Pool(t, e.dsn, "")
+	for i := range 15 {
+		e.registerClient(t, newID(), clientDetails("Given", fmt.Sprint("Family", i), fmt.Sprintf("c%d@example.org", i), "1980-02-03", ""))
+	}
+	catchUp(t, e.dsn, e.engine)
+	if err := e.engine.Rebuild(ctx, "audit"); err != nil {
+		t.Fatalf("rebuild: %v", err)
+	}
+	var bounds int
+	if err := admin.QueryRow(ctx, `SELECT coalesce(array_length(histogram_bounds::text::bigint[], 1), 0) FROM pg_stats
+		WHERE tablename = 'rm_audit_trail_g2' AND attname = 'seq'`).Scan(&bounds); err != nil {
+		t.Fatalf("statistics of the rebuilt audit trail: %v", err)
+	}
+	if bounds < 2 || bounds > 11 {
+		t.Errorf("the rebuilt audit trail's seq histogram has %d bounds; want 2 to 11 (statistics target 10)", bounds)
+	}
+	var settings []string
+	if err := admin.QueryRow(ctx, `SELECT proconfig FROM pg_proc WHERE proname = 'projection_partitions_finish'`).Scan(&settings); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(settings, "max_parallel_maintenance_workers=0") {
+		t.Errorf("projection_partitions_finish runs with %v; want max_parallel_maintenance_workers=0 among them", settings)
 	}
 }
