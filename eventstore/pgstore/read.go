@@ -52,10 +52,12 @@ const readStreamSQL = `SELECT ` + columns + ` FROM event_log
 	LIMIT $3`
 
 // streamPage and allPage are the capacities ReadStream and ReadAll start a non-empty result with:
-// most streams are short, while a ReadAll that finds one event usually finds a full page.
+// most streams are short, while a ReadAll that finds one event usually finds a full page. A
+// ReadAll that fills allPage grows at once to its limit, up to allFull.
 const (
 	streamPage = 16
 	allPage    = 1024
+	allFull    = eventstore.MaxAppendEvents
 )
 
 const streamExistsSQL = `SELECT EXISTS (SELECT 1 FROM event_log WHERE stream_id = $1)`
@@ -79,7 +81,7 @@ func (s *Store) ReadStream(ctx context.Context, stream eventstore.StreamID, from
 			start, n = from-1, min(n, math.MaxInt64-1)+1
 		}
 		var err error
-		if out, err = s.query(ctx, streamPage, readStreamSQL, string(stream), clampInt64(start), n); err != nil {
+		if out, err = s.query(ctx, streamPage, 0, readStreamSQL, string(stream), clampInt64(start), n); err != nil {
 			return nil, fmt.Errorf("read %s: %w", stream, err)
 		}
 		known, exists = len(out) > 0 || from == 0, len(out) > 0
@@ -104,7 +106,7 @@ func (s *Store) ReadAll(ctx context.Context, from eventstore.Position, limit int
 		return []eventstore.RecordedEvent{}, ctx.Err()
 	}
 	tx, pos := from.Parts()
-	out, err := s.query(ctx, min(limit, allPage), readAllSQL, clampInt64(tx), clampInt64(pos), limit)
+	out, err := s.query(ctx, min(limit, allPage), min(limit, allFull), readAllSQL, clampInt64(tx), clampInt64(pos), limit)
 	if err != nil {
 		return nil, fmt.Errorf("read all after %s: %w", from, err)
 	}
@@ -112,10 +114,12 @@ func (s *Store) ReadAll(ctx context.Context, from eventstore.Position, limit int
 }
 
 // query runs a select of columns and decodes every row. The result is never nil. Its capacity is
-// size once a first row arrives, and it grows from there: an empty result allocates nothing, and
-// a RecordedEvent is a few hundred bytes, so sizing by a limit of thousands that is rarely reached
-// costs more than the read.
-func (s *Store) query(ctx context.Context, size int, sql string, args ...any) ([]eventstore.RecordedEvent, error) {
+// first once a first row arrives and full (when larger) once first rows have, and it grows by
+// doubling from there: an empty result allocates nothing, and a RecordedEvent is a few hundred
+// bytes, so sizing by a limit of thousands that is rarely reached costs more than the read; but a
+// ReadAll that fills its first page usually fills its limit (a rebuild reads 10,000 events at a
+// time), and doubling up to it would allocate twice what it keeps.
+func (s *Store) query(ctx context.Context, first, full int, sql string, args ...any) ([]eventstore.RecordedEvent, error) {
 	rows, err := s.pool.Query(ctx, sql, append([]any{binaryResults}, args...)...)
 	if err != nil {
 		return nil, err
@@ -123,8 +127,11 @@ func (s *Store) query(ctx context.Context, size int, sql string, args ...any) ([
 	defer rows.Close()
 	out := []eventstore.RecordedEvent{}
 	for rows.Next() {
-		if cap(out) == 0 {
-			out = make([]eventstore.RecordedEvent, 0, size)
+		switch {
+		case cap(out) == 0:
+			out = make([]eventstore.RecordedEvent, 0, first)
+		case len(out) == cap(out) && cap(out) < full:
+			out = append(make([]eventstore.RecordedEvent, 0, full), out...)
 		}
 		var r eventstore.RecordedEvent
 		if err := decodeRow(rows.RawValues(), &r); err != nil {

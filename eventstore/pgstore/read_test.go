@@ -63,3 +63,33 @@ func TestReadStreamEdges(t *testing.T) {
 		})
 	}
 }
+
+// TestReadAllGrowsOnceToItsLimit checks the capacity of ReadAll's result, which a rebuild's memory
+// depends on: a read that fills its first page of 1024 grows at once to its limit (at most 10,000)
+// instead of doubling past what it keeps, and a short read stays small.
+func TestReadAllGrowsOnceToItsLimit(t *testing.T) {
+	t.Parallel()
+	s, _ := newStore(t)
+	ctx := testCtx(t)
+	if _, err := s.Append(ctx, eventstoretest.Stream("many"), eventstore.NoStream(), eventstoretest.Events(t, "Step", 1500)...); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		limit, wantLen, wantCap int
+	}{
+		{10, 10, 10},
+		{1024, 1024, 1024},
+		{1500, 1500, 1500},
+		{3000, 1500, 3000},
+		{math.MaxInt, 1500, eventstore.MaxAppendEvents},
+	}
+	for _, tc := range tests {
+		got, err := s.ReadAll(ctx, eventstore.Start, tc.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != tc.wantLen || cap(got) != tc.wantCap {
+			t.Errorf("ReadAll limit %d: %d events, capacity %d; want %d, capacity %d", tc.limit, len(got), cap(got), tc.wantLen, tc.wantCap)
+		}
+	}
+}
