@@ -164,9 +164,14 @@ func (s *server) clientRoutes() []route {
 			if err != nil {
 				return none{}, err
 			}
+			signedAt := req.SignedAt
+			if signedAt.IsZero() && req.Method == client.SignedPortal {
+				// A signature through the portal is given now; the browser's clock is not asked.
+				signedAt = s.clock.Now()
+			}
 			return none{}, commands.NewSignConsentHandler(s.deps()).Handle(r.Context(), a, commands.SignConsent{
 				ClientID: id, ServiceTypeID: req.ServiceTypeID, Version: req.Version, Method: req.Method, Signer: req.Signer,
-				GuardianName: req.GuardianName, SignedAt: req.SignedAt,
+				GuardianName: req.GuardianName, SignedAt: signedAt,
 			})
 		})},
 		{method: "DELETE", path: "/clients/{id}/consents/{service_type_id}", roles: clientish, handle: noBody(http.StatusNoContent, func(r *http.Request, a domain.Actor) (none, error) {

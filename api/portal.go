@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/caseledger/caseledger/commands"
 	"github.com/caseledger/caseledger/domain"
@@ -14,7 +15,43 @@ import (
 func (s *server) portalRoutes() []route {
 	return []route{
 		{method: "GET", path: "/clients/{id}/appointments", roles: []domain.Role{domain.RoleClient}, handle: noBody(http.StatusOK, s.ownAppointments)},
+		{method: "GET", path: "/clients/{id}/consent-forms", roles: []domain.Role{domain.RoleClient}, handle: noBody(http.StatusOK, s.ownConsentForms)},
 	}
+}
+
+type consentFormView struct {
+	ServiceTypeID domain.ID `json:"service_type_id"`
+	ServiceName   string    `json:"service_name"`
+	Version       int       `json:"version"`
+	Text          string    `json:"text"`
+	ContentHash   string    `json:"content_hash"`
+	EffectiveFrom time.Time `json:"effective_from"`
+	// Status is the client's consent to this service now: valid when they signed this
+	// version, else consent_missing, consent_outdated or consent_withdrawn.
+	Status        string    `json:"status"`
+	SignedVersion int       `json:"signed_version,omitempty"`
+	SignedAt      time.Time `json:"signed_at,omitzero"`
+}
+
+type consentFormListResponse struct {
+	Forms []consentFormView `json:"forms"`
+}
+
+// ownConsentForms answers GET /clients/{id}/consent-forms for a signed-in client: the consent
+// form in force for each service type of their practice, with their consent to it.
+func (s *server) ownConsentForms(r *http.Request, a domain.Actor) (consentFormListResponse, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return consentFormListResponse{}, err
+	}
+	fs, err := commands.NewReadOwnDataHandler(s.deps()).ConsentForms(r.Context(), a, id)
+	out := consentFormListResponse{Forms: []consentFormView{}}
+	for _, f := range fs {
+		out.Forms = append(out.Forms, consentFormView{ServiceTypeID: f.ServiceTypeID, ServiceName: f.ServiceName, Version: f.Version,
+			Text: f.Text, ContentHash: f.ContentHash, EffectiveFrom: f.EffectiveFrom, Status: string(f.Consent.Status),
+			SignedVersion: f.Consent.SignedVersion, SignedAt: f.Consent.SignedAt})
+	}
+	return out, err
 }
 
 // ownConsents answers GET /clients/{id}/consents for a signed-in client from the event log.

@@ -141,3 +141,90 @@ func firstConsentStatus(tb testing.TB, res response) string {
 	}
 	return got.Consents[0].Status
 }
+
+// TestClientSignsConsentThroughThePortal: a signed-in client reads the consent forms in force
+// with their consent to each, signs one by its version (the server dates a portal signature; a
+// therapist's in-person one must be dated), sees it valid, cannot sign a version a newer one
+// replaced, and cannot read another client's forms; staff cannot use the route.
+func TestClientSignsConsentThroughThePortal(t *testing.T) {
+	t.Parallel()
+	f := newPractice(t)
+	now := f.e.clock.Now().UTC()
+	publish := func(text string, from time.Time) {
+		t.Helper()
+		expectStatus(t, f.admin.do(t, "POST", "/api/v1/practices/"+f.practiceID.String()+"/consent-templates", map[string]any{
+			"service_type_id": f.serviceID, "text": text, "effective_from": from,
+		}), http.StatusNoContent, "")
+	}
+	type form struct {
+		ServiceTypeID domain.ID `json:"service_type_id"`
+		ServiceName   string    `json:"service_name"`
+		Version       int       `json:"version"`
+		Text          string    `json:"text"`
+		ContentHash   string    `json:"content_hash"`
+		Status        string    `json:"status"`
+		SignedVersion int       `json:"signed_version"`
+	}
+	forms := func() []form {
+		t.Helper()
+		var got struct {
+			Forms []form `json:"forms"`
+		}
+		res := f.portal.do(t, "GET", f.clientPath("/consent-forms"), nil)
+		expectStatus(t, res, http.StatusOK, "")
+		res.decode(t, &got)
+		return got.Forms
+	}
+	sign := func(version int) response {
+		return f.portal.do(t, "POST", f.clientPath("/consents"), map[string]any{
+			"service_type_id": f.serviceID, "version": version, "method": "portal", "signer": "client",
+		})
+	}
+
+	if got := forms(); len(got) != 0 {
+		t.Fatalf("forms before any was published: %+v", got)
+	}
+	publish("I consent to individual therapy.", now.Add(-time.Hour))
+	got := forms()
+	if len(got) != 1 || got[0].ServiceTypeID != f.serviceID || got[0].ServiceName == "" || got[0].Version != 1 ||
+		got[0].Text != "I consent to individual therapy." || got[0].ContentHash == "" || got[0].Status != "consent_missing" {
+		t.Fatalf("forms: %+v", got)
+	}
+	expectStatus(t, sign(1), http.StatusNoContent, "")
+	if got := forms(); len(got) != 1 || got[0].Status != "valid" || got[0].SignedVersion != 1 {
+		t.Fatalf("forms after signing: %+v", got)
+	}
+	publish("I consent to individual therapy, as revised.", now)
+	if got := forms(); len(got) != 1 || got[0].Version != 2 || got[0].Status != "consent_outdated" || got[0].SignedVersion != 1 {
+		t.Fatalf("forms after version 2: %+v", got)
+	}
+	expectStatus(t, sign(1), http.StatusConflict, "consent_version_outdated")
+	expectStatus(t, sign(2), http.StatusNoContent, "")
+	expectStatus(t, f.alice.do(t, "POST", f.clientPath("/consents"), map[string]any{
+		"service_type_id": f.serviceID, "version": 2, "method": "in_person", "signer": "client",
+	}), http.StatusBadRequest, "invalid_signed_at")
+	if got := forms(); len(got) != 1 || got[0].Status != "valid" || got[0].SignedVersion != 2 {
+		t.Fatalf("forms after signing version 2: %+v", got)
+	}
+
+	var other struct {
+		ID domain.ID `json:"id"`
+	}
+	res := f.alice.do(t, "POST", "/api/v1/clients", map[string]any{
+		"practice_id": f.practiceID, "therapist_id": f.aliceID,
+		"details": map[string]string{"given_name": "Other", "family_name": "Client", "date_of_birth": "1985-01-02", "email": "other@client.example"},
+	})
+	expectStatus(t, res, http.StatusCreated, "")
+	res.decode(t, &other)
+	f.e.user(t, domain.RoleClient, "other@client.example", other.ID)
+	otherPortal := f.e.signIn(t, "other@client.example")
+	missing := domain.ID{0x01, 0x90, 15: 7}
+	theirs := otherPortal.do(t, "GET", f.clientPath("/consent-forms"), nil)
+	expectStatus(t, theirs, http.StatusNotFound, "client_not_found")
+	miss := otherPortal.do(t, "GET", "/api/v1/clients/"+missing.String()+"/consent-forms", nil)
+	expectStatus(t, miss, http.StatusNotFound, "client_not_found")
+	if !sameProblem(theirs.body, miss.body, f.clientID, missing) {
+		t.Fatalf("another client's forms and a missing client answer differently:\n%s\n%s", theirs.body, miss.body)
+	}
+	expectStatus(t, f.alice.do(t, "GET", f.clientPath("/consent-forms"), nil), http.StatusForbidden, "")
+}

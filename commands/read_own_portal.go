@@ -14,6 +14,7 @@ import (
 // Purposes recorded in RecordAccessed when a client reads their own data through the portal.
 const (
 	PurposeOwnConsents     = "portal_own_consents"
+	PurposeOwnConsentForms = "portal_own_consent_forms"
 	PurposeOwnAppointments = "portal_own_appointments"
 )
 
@@ -26,6 +27,21 @@ type OwnConsent struct {
 	ContentHash   string
 	SignedAt      time.Time
 	WithdrawnAt   time.Time // zero unless withdrawn
+}
+
+// ConsentForm is the consent form in force for one of the practice's service types, with the
+// client's consent to it, as the client sees it in the portal before signing: the text, and the
+// version to sign it as.
+type ConsentForm struct {
+	ServiceTypeID domain.ID
+	ServiceName   string
+	Version       int
+	Text          string
+	ContentHash   string
+	EffectiveFrom time.Time
+	// Consent is the client's consent to the service type now: client.StatusValid when the client
+	// has signed this version, otherwise what is missing (never signed, an older version, withdrawn).
+	Consent client.ConsentState
 }
 
 // OwnAppointment is one of a client's appointments as the client sees it in the portal.
@@ -43,8 +59,8 @@ type OwnAppointment struct {
 	Fee           *scheduling.Money // nil when the appointment has no fee
 }
 
-// ReadOwnDataHandler serves a signed-in client their own consents and appointments straight from
-// the event log (the client stream, "clientschedule-<client>" and each "appointment-<id>"), never
+// ReadOwnDataHandler serves a signed-in client their own consents, the consent forms they may
+// sign, and their appointments straight from the event log (the client stream, "clientschedule-<client>" and each "appointment-<id>"), never
 // from read models. Every read appends RecordAccessed (by the client, what "record", purpose
 // PurposeOwnConsents or PurposeOwnAppointments) to the client's stream before anything is
 // returned, so the access log a SAR discloses shows it. It is safe for concurrent use.
@@ -61,7 +77,7 @@ func NewReadOwnDataHandler(d Deps) *ReadOwnDataHandler { return &ReadOwnDataHand
 // KindForbidden ("own_data_only") because they read consents through the read models. An erased
 // client is KindErased.
 func (h *ReadOwnDataHandler) Consents(ctx context.Context, actor domain.Actor, clientID domain.ID) ([]OwnConsent, error) {
-	l, err := h.recordOwnAccess(ctx, actor, clientID, PurposeOwnConsents)
+	_, l, err := h.recordOwnAccess(ctx, actor, clientID, PurposeOwnConsents)
 	if err != nil {
 		return nil, err
 	}
@@ -84,12 +100,46 @@ func (h *ReadOwnDataHandler) Consents(ctx context.Context, actor domain.Actor, c
 	return out, nil
 }
 
+// ConsentForms returns the consent form in force at the clock's now for each service type of the
+// client's practice that has one, with the client's consent to it, ordered by service name and
+// id. The client signs a form by its service type and Version (SignConsent), so a version
+// published after this read makes that signature fail as outdated rather than bind the client
+// to a text they have not seen. Authorisation and errors are as for Consents; the read is
+// recorded with purpose PurposeOwnConsentForms.
+func (h *ReadOwnDataHandler) ConsentForms(ctx context.Context, actor domain.Actor, clientID domain.ID) ([]ConsentForm, error) {
+	c, _, err := h.recordOwnAccess(ctx, actor, clientID, PurposeOwnConsentForms)
+	if err != nil {
+		return nil, err
+	}
+	p, _, err := LoadPractice(ctx, h.d, c.PracticeID())
+	if err != nil {
+		return nil, err
+	}
+	now := h.d.Clock.Now()
+	out := []ConsentForm{}
+	for _, st := range p.ServiceTypes() {
+		tpl, ok := p.ConsentTemplate(st.ID, now)
+		if !ok {
+			continue
+		}
+		out = append(out, ConsentForm{ServiceTypeID: st.ID, ServiceName: st.Name, Version: tpl.Version, Text: tpl.Text,
+			ContentHash: tpl.ContentHash, EffectiveFrom: tpl.EffectiveFrom.UTC(), Consent: c.ConsentState(p, st.ID, now)})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].ServiceName != out[j].ServiceName {
+			return out[i].ServiceName < out[j].ServiceName
+		}
+		return out[i].ServiceTypeID.String() < out[j].ServiceTypeID.String()
+	})
+	return out, nil
+}
+
 // Appointments returns the appointments of client clientID that end after from (zero: all),
 // ordered by start. Appointment ids in the client's schedule whose stream does not exist (a
 // booking that failed) are skipped, and so are appointments whose slot could not be reserved
 // (status "booking_failed"). Authorisation and errors are as for Consents.
 func (h *ReadOwnDataHandler) Appointments(ctx context.Context, actor domain.Actor, clientID domain.ID, from time.Time) ([]OwnAppointment, error) {
-	if _, err := h.recordOwnAccess(ctx, actor, clientID, PurposeOwnAppointments); err != nil {
+	if _, _, err := h.recordOwnAccess(ctx, actor, clientID, PurposeOwnAppointments); err != nil {
 		return nil, err
 	}
 	sl, err := loadStream(ctx, h.d, ClientScheduleStream(clientID), scheduling.Decode)
@@ -123,30 +173,30 @@ func (h *ReadOwnDataHandler) Appointments(ctx context.Context, actor domain.Acto
 
 // recordOwnAccess authorises actor as client clientID and appends RecordAccessed for purpose to
 // the client's stream, retrying a concurrent change of the stream up to 3 times. It returns the
-// client stream as loaded for the append.
-func (h *ReadOwnDataHandler) recordOwnAccess(ctx context.Context, actor domain.Actor, clientID domain.ID, purpose string) (Loaded, error) {
+// client and its stream as loaded for the append.
+func (h *ReadOwnDataHandler) recordOwnAccess(ctx context.Context, actor domain.Actor, clientID domain.ID, purpose string) (*client.Client, Loaded, error) {
 	if actor.Role != domain.RoleClient {
-		return Loaded{}, domain.Forbidden("own_data_only", "only a client reads their own data here")
+		return nil, Loaded{}, domain.Forbidden("own_data_only", "only a client reads their own data here")
 	}
 	if actor.UserID != clientID {
-		return Loaded{}, domain.NotFound("client", clientID)
+		return nil, Loaded{}, domain.NotFound("client", clientID)
 	}
 	for attempt := 0; ; attempt++ {
 		c, l, err := LoadClient(ctx, h.d, clientID)
 		if err != nil {
-			return Loaded{}, err
+			return nil, Loaded{}, err
 		}
 		if err := c.Authorise(actor, "read_record", client.Self); err != nil {
-			return Loaded{}, err
+			return nil, Loaded{}, err
 		}
 		ev, err := c.RecordAccess(actor, client.AccessRecord, domain.ID{}, purpose, h.d.Clock.Now())
 		if err != nil {
-			return Loaded{}, err
+			return nil, Loaded{}, err
 		}
 		err = appendToClient(ctx, h.d, clientID, l, actor, ev)
 		if errors.Is(err, domain.ErrConflict) && attempt < 2 {
 			continue
 		}
-		return l, err
+		return c, l, err
 	}
 }

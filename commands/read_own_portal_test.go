@@ -2,11 +2,13 @@ package commands_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/caseledger/caseledger/commands"
 	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/client"
 	"github.com/caseledger/caseledger/domain/scheduling"
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/google/uuid"
@@ -112,4 +114,80 @@ func accessesBy(tb testing.TB, c *clinic, client domain.ID) []eventstore.Actor {
 		}
 	}
 	return out
+}
+
+func TestReadOwnConsentForms(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := newClinic(t)
+	h := commands.NewReadOwnDataHandler(c.deps)
+	settings := commands.NewPracticeSettingsHandler(c.deps)
+	couples, noForm := newID(t), newID(t)
+	must(t, settings.AddServiceType(ctx, c.admin, c.practiceID, couples, "couples", "Couples therapy"))
+	must(t, settings.AddServiceType(ctx, c.admin, c.practiceID, noForm, "groups", "Group therapy"))
+	must(t, settings.PublishConsentTemplate(ctx, c.admin, c.practiceID, couples, "We consent to couples therapy.", clinicStart))
+	id := c.register(t, c.alice)
+	me := domain.Actor{UserID: id, Role: domain.RoleClient}
+
+	form := func(t *testing.T, service domain.ID) commands.ConsentForm {
+		t.Helper()
+		got, err := h.ConsentForms(ctx, me, id)
+		must(t, err)
+		if len(got) != 2 || got[0].ServiceName != "Couples therapy" || got[1].ServiceName != "Individual therapy" {
+			t.Fatalf("forms %+v; want couples then individual therapy, and none for a service without a form", got)
+		}
+		for _, f := range got {
+			if f.ServiceTypeID == service {
+				return f
+			}
+		}
+		t.Fatalf("no form for %s in %+v", service, got)
+		return commands.ConsentForm{}
+	}
+
+	f := form(t, c.service)
+	if f.Version != 1 || f.Text != "I consent to individual therapy." || f.ContentHash == "" || !f.EffectiveFrom.Equal(clinicStart) ||
+		f.Consent.Status != client.StatusMissing || f.Consent.SignedVersion != 0 {
+		t.Fatalf("unsigned form: %+v", f)
+	}
+	c.sign(t, id, 1)
+	if f := form(t, c.service); f.Consent.Status != client.StatusValid || f.Consent.SignedVersion != 1 || f.Consent.SignedAt.IsZero() {
+		t.Fatalf("after signing version 1: %+v", f)
+	}
+	c.clock.Advance(time.Hour)
+	must(t, settings.PublishConsentTemplate(ctx, c.admin, c.practiceID, c.service, "I consent to individual therapy, revised.", c.clock.Now()))
+	f = form(t, c.service)
+	if f.Version != 2 || f.Text != "I consent to individual therapy, revised." || f.Consent.Status != client.StatusOutdated || f.Consent.SignedVersion != 1 {
+		t.Fatalf("after version 2 was published: %+v", f)
+	}
+	if f := form(t, couples); f.Consent.Status != client.StatusMissing || f.Text != "We consent to couples therapy." {
+		t.Fatalf("couples form: %+v", f)
+	}
+
+	other := c.register(t, c.alice)
+	before := len(accessesBy(t, c, id))
+	_, err := h.ConsentForms(ctx, domain.Actor{UserID: other, Role: domain.RoleClient}, id)
+	wantKind(t, err, domain.KindNotFound, "client_not_found")
+	_, err = h.ConsentForms(ctx, c.alice, id)
+	wantKind(t, err, domain.KindForbidden, "own_data_only")
+	if after := len(accessesBy(t, c, id)); after != before {
+		t.Fatalf("a refused read was recorded: %d RecordAccessed, was %d", after, before)
+	}
+	recs, err := c.store.ReadStream(ctx, commands.ClientStream(id), 0, 1000)
+	must(t, err)
+	purposes := 0
+	for _, r := range recs {
+		if r.Type != "RecordAccessed" {
+			continue
+		}
+		ev, err := c.keys.Open(ctx, r)
+		must(t, err)
+		if !strings.Contains(string(ev), commands.PurposeOwnConsentForms) {
+			t.Fatalf("a consent-form read recorded as %s", ev)
+		}
+		purposes++
+	}
+	if purposes != 4 {
+		t.Fatalf("%d reads recorded; want the 4 that succeeded", purposes)
+	}
 }

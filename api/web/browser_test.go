@@ -24,7 +24,9 @@ type practice struct {
 	s                         *stack
 	therapistID, margueriteID domain.ID
 	aaronAppointmentID        domain.ID
-	dpoCode                   func() string
+	// couplesID is a second service type, whose consent form Marguerite has not signed.
+	couplesID domain.ID
+	dpoCode   func() string
 }
 
 // seed registers users through the commands, and builds the practice, the clients, the calendar
@@ -53,6 +55,11 @@ func seed(t *testing.T, s *stack) *practice {
 	serviceID := id.ID
 	admin.do(t, "POST", "/api/v1/practices/"+practiceID.String()+"/consent-templates", map[string]any{
 		"service_type_id": serviceID, "text": "I consent to individual therapy.", "effective_from": s.clock.Now().Add(-time.Hour),
+	}, http.StatusNoContent, nil)
+	admin.do(t, "POST", "/api/v1/practices/"+practiceID.String()+"/service-types", map[string]string{"code": "couples", "name": "Couples therapy"}, http.StatusCreated, &id)
+	p.couplesID = id.ID
+	admin.do(t, "POST", "/api/v1/practices/"+practiceID.String()+"/consent-templates", map[string]any{
+		"service_type_id": p.couplesID, "text": "We consent to couples therapy.", "effective_from": s.clock.Now().Add(-time.Hour),
 	}, http.StatusNoContent, nil)
 
 	thea := s.signIn(t, "thea@practice.example")
@@ -357,9 +364,34 @@ func TestBrowser(t *testing.T) {
 		if strings.Contains(b.textOf("#my-appointments"), "Room 1") {
 			t.Fatal("another client's appointment is shown in the portal")
 		}
-		b.waitText("main", "signed")
+		individual := `#consent-forms li:not([data-service="` + p.couplesID.String() + `"])`
+		b.waitText(individual, "Signed")
+		if strings.Contains(b.textOf(individual), "I consent to individual therapy.") {
+			t.Fatal("a signed form is shown for signing again")
+		}
 		if n := s.count(t, "client-"+p.margueriteID.String(), "RecordAccessed"); n < 4 {
 			t.Fatalf("%d RecordAccessed on her record: want the therapist's read and her three portal reads", n)
+		}
+		noConsoleErrors(t, b)
+	})
+
+	step("client reads and signs a consent form", func(t *testing.T) {
+		b.tb = t
+		couples := `#consent-forms li[data-service="` + p.couplesID.String() + `"]`
+		b.waitText(couples, "Not signed yet")
+		b.waitText(couples+" blockquote", "We consent to couples therapy.")
+		b.click(couples + ` button[type="submit"]`)
+		b.waitText(couples+` [role="alert"]`, "Tick the box")
+		if n := s.count(t, "client-"+p.margueriteID.String(), "ConsentSigned"); n != 1 {
+			t.Fatalf("%d ConsentSigned before she confirmed; want only her in-person one", n)
+		}
+		b.click(couples + ` input[type="checkbox"]`)
+		b.click(couples + ` button[type="submit"]`)
+		b.waitText("#status", "Consent to couples therapy signed.")
+		b.waitText(couples, "Signed")
+		b.waitText(couples, "You signed version 1")
+		if n := s.count(t, "client-"+p.margueriteID.String(), "ConsentSigned"); n != 2 {
+			t.Fatalf("%d ConsentSigned on her record; want 2", n)
 		}
 		// A client cannot reach staff screens, even by typing their address.
 		b.open(s.srv.URL + "/app/caseload")

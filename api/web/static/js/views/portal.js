@@ -1,13 +1,14 @@
 // The client portal: the signed-in client's own record (a client's portal account has the
-// client's id), consents and upcoming appointments. The server reads consents and appointments
-// for a client from the event log and records each read in the client's access log, like any
-// other record read.
+// client's id), upcoming appointments, and consent forms to read and sign. The server reads
+// appointments and consent forms for a client from the event log and records each read in the
+// client's access log, like any other record read.
 
 import { get, query } from "../api.js";
 import { fill, h } from "../dom.js";
 import { errorBox } from "../messages.js";
 import { dateTime, fullName, humanize, money } from "../format.js";
-import { consentTable, detailsList } from "./details.js";
+import { detailsList } from "./details.js";
+import { consentFormsSection } from "./consent_forms.js";
 
 export async function portalView(ctx) {
   const g = ctx.generation;
@@ -22,7 +23,7 @@ export async function portalView(ctx) {
     return;
   }
   if (!ctx.current(g)) return;
-  const consents = h("div", {}, h("p", { class: "loading" }, "Loading your consents…"));
+  const consents = h("div", {}, h("p", { class: "loading" }, "Loading your consent forms…"));
   const appointments = h("div", {}, h("p", { class: "loading" }, "Loading your appointments…"));
   fill(ctx.main,
     h("h1", {}, "My record"),
@@ -30,11 +31,15 @@ export async function portalView(ctx) {
     h("section", { class: "panel", "aria-labelledby": "details-title" }, h("h2", { id: "details-title" }, "Your details"), detailsList(rec.details),
       h("p", { class: "hint" }, "If something here is wrong, ask your therapist or the practice to correct it.")),
     h("section", { class: "panel", "aria-labelledby": "appointments-title" }, h("h2", { id: "appointments-title" }, "Your upcoming appointments"), appointments),
-    h("section", { class: "panel", "aria-labelledby": "consents-title" }, h("h2", { id: "consents-title" }, "Your consents"), consents));
-  const [a, c] = await Promise.allSettled([get(`/clients/${id}/appointments`), get(`/clients/${id}/consents`)]);
-  if (!ctx.current(g)) return;
-  fill(appointments, a.status === "fulfilled" ? appointmentTable(a.value.appointments) : errorBox(a.reason));
-  fill(consents, c.status === "fulfilled" ? consentTable(c.value.consents) : errorBox(c.reason));
+    h("section", { class: "panel", "aria-labelledby": "consents-title" }, h("h2", { id: "consents-title" }, "Your consent forms"), consents));
+  const forms = consentFormsSection(ctx, g, id, consents);
+  try {
+    const a = await get(`/clients/${id}/appointments`);
+    if (ctx.current(g)) fill(appointments, appointmentTable(a.appointments));
+  } catch (err) {
+    if (ctx.current(g)) fill(appointments, errorBox(err));
+  }
+  await forms;
 }
 
 // appointmentTable lists the client's own appointments, soonest first (the server orders them).
