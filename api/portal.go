@@ -16,7 +16,42 @@ func (s *server) portalRoutes() []route {
 	return []route{
 		{method: "GET", path: "/clients/{id}/appointments", roles: []domain.Role{domain.RoleClient}, handle: noBody(http.StatusOK, s.ownAppointments)},
 		{method: "GET", path: "/clients/{id}/consent-forms", roles: []domain.Role{domain.RoleClient}, handle: noBody(http.StatusOK, s.ownConsentForms)},
+		{method: "GET", path: "/clients/{id}/booking-options", roles: []domain.Role{domain.RoleClient}, handle: noBody(http.StatusOK, s.ownBookingOptions)},
 	}
+}
+
+type bookableServiceView struct {
+	ServiceTypeID domain.ID `json:"service_type_id"`
+	Name          string    `json:"name"`
+	Minutes       int       `json:"minutes"`
+	// ConsentStatus is the client's consent to the service now ("valid", or what is missing).
+	ConsentStatus string `json:"consent_status"`
+}
+
+type bookingOptionsResponse struct {
+	TherapistID      domain.ID             `json:"therapist_id,omitzero"`
+	Enabled          bool                  `json:"enabled"`
+	HorizonDays      int                   `json:"horizon_days,omitempty"`
+	MinNoticeMinutes int                   `json:"min_notice_minutes,omitempty"`
+	HoldMinutes      int                   `json:"hold_minutes,omitempty"`
+	NeedsApproval    bool                  `json:"needs_approval"`
+	Services         []bookableServiceView `json:"services"`
+}
+
+// ownBookingOptions answers GET /clients/{id}/booking-options for a signed-in client: the
+// calendar and services they can book themselves.
+func (s *server) ownBookingOptions(r *http.Request, a domain.Actor) (bookingOptionsResponse, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return bookingOptionsResponse{}, err
+	}
+	o, err := commands.NewReadOwnDataHandler(s.deps()).BookingOptions(r.Context(), a, id)
+	out := bookingOptionsResponse{TherapistID: o.TherapistID, Enabled: o.Enabled, HorizonDays: o.HorizonDays,
+		MinNoticeMinutes: o.MinNoticeMinutes, HoldMinutes: o.HoldMinutes, NeedsApproval: o.NeedsApproval, Services: []bookableServiceView{}}
+	for _, x := range o.Services {
+		out.Services = append(out.Services, bookableServiceView{ServiceTypeID: x.ServiceTypeID, Name: x.Name, Minutes: x.Minutes, ConsentStatus: string(x.Consent)})
+	}
+	return out, err
 }
 
 type consentFormView struct {

@@ -228,3 +228,126 @@ func TestClientSignsConsentThroughThePortal(t *testing.T) {
 	}
 	expectStatus(t, f.alice.do(t, "GET", f.clientPath("/consent-forms"), nil), http.StatusForbidden, "")
 }
+
+// TestClientBooksThroughThePortal: a therapist cannot open self-booking without saying where
+// self-booked sessions take place; a signed-in client reads what they may book, searches their
+// therapist's free slots for a service's session length, holds one, books it with the hold and no
+// place (the rules' place is taken), sees it among their appointments and cancels it; with self-booking off nothing is offered, and
+// another client's options answer like a missing client's.
+func TestClientBooksThroughThePortal(t *testing.T) {
+	t.Parallel()
+	f := newPractice(t)
+	f.openCalendar(t)
+	var id struct {
+		ID domain.ID `json:"id"`
+	}
+	res := f.admin.do(t, "POST", "/api/v1/practices/"+f.practiceID.String()+"/service-types", map[string]any{"code": "assessment", "name": "Initial assessment", "minutes": 50})
+	expectStatus(t, res, http.StatusCreated, "")
+	res.decode(t, &id)
+	assessment := id.ID
+	expectStatus(t, f.admin.do(t, "POST", "/api/v1/practices/"+f.practiceID.String()+"/service-types", map[string]any{"code": "long", "name": "Long", "minutes": 481}),
+		http.StatusBadRequest, "invalid_minutes")
+	cal := "/api/v1/calendars/" + f.aliceID.String()
+	selfBooking := map[string]any{"enabled": true, "horizon_days": 28, "min_notice_minutes": 60, "hold_minutes": 15}
+	expectStatus(t, f.alice.do(t, "PUT", cal+"/self-booking", selfBooking), http.StatusBadRequest, "invalid_location")
+	selfBooking["location"] = "Room 4"
+	expectStatus(t, f.alice.do(t, "PUT", cal+"/self-booking", selfBooking), http.StatusNoContent, "")
+
+	type options struct {
+		TherapistID domain.ID `json:"therapist_id"`
+		Enabled     bool      `json:"enabled"`
+		HoldMinutes int       `json:"hold_minutes"`
+		Services    []struct {
+			ServiceTypeID domain.ID `json:"service_type_id"`
+			Name          string    `json:"name"`
+			Minutes       int       `json:"minutes"`
+			ConsentStatus string    `json:"consent_status"`
+		} `json:"services"`
+	}
+	read := func() options {
+		t.Helper()
+		var o options
+		res := f.portal.do(t, "GET", f.clientPath("/booking-options"), nil)
+		expectStatus(t, res, http.StatusOK, "")
+		res.decode(t, &o)
+		return o
+	}
+	o := read()
+	if !o.Enabled || o.TherapistID != f.aliceID || o.HoldMinutes != 15 || len(o.Services) != 1 || o.Services[0].ServiceTypeID != assessment ||
+		o.Services[0].Minutes != 50 || o.Services[0].ConsentStatus != "consent_template_missing" {
+		t.Fatalf("options: %+v (the individual service has no session length, so is not offered)", o)
+	}
+
+	from := f.e.clock.Now().Add(24 * time.Hour).UTC()
+	var slots struct {
+		Slots []struct {
+			Start time.Time `json:"start"`
+			End   time.Time `json:"end"`
+		} `json:"slots"`
+	}
+	res = f.portal.do(t, "GET", cal+"/slots?from="+from.Format(time.RFC3339)+"&to="+from.Add(24*time.Hour).Format(time.RFC3339)+
+		"&length_minutes=50&service_type_id="+assessment.String(), nil)
+	expectStatus(t, res, http.StatusOK, "")
+	res.decode(t, &slots)
+	if len(slots.Slots) == 0 || slots.Slots[0].End.Sub(slots.Slots[0].Start) != 50*time.Minute {
+		t.Fatalf("slots: %s", res.body)
+	}
+	start := slots.Slots[0].Start
+	var hold struct {
+		HoldID domain.ID `json:"hold_id"`
+	}
+	res = f.portal.do(t, "POST", cal+"/holds", map[string]any{"service_type_id": assessment, "start": start, "duration_minutes": 50})
+	expectStatus(t, res, http.StatusCreated, "")
+	res.decode(t, &hold)
+	var booked struct {
+		ID domain.ID `json:"appointment_id"`
+	}
+	res = f.portal.do(t, "POST", "/api/v1/appointments", map[string]any{"therapist_id": f.aliceID, "client_id": f.clientID,
+		"service_type_id": assessment, "start": start, "duration_minutes": 50, "hold_id": hold.HoldID})
+	expectStatus(t, res, http.StatusCreated, "")
+	res.decode(t, &booked)
+	var mine struct {
+		Appointments []struct {
+			ID       domain.ID `json:"id"`
+			Status   string    `json:"status"`
+			BookedBy string    `json:"booked_by"`
+			Location string    `json:"location"`
+		} `json:"appointments"`
+	}
+	res = f.portal.do(t, "GET", f.clientPath("/appointments"), nil)
+	expectStatus(t, res, http.StatusOK, "")
+	res.decode(t, &mine)
+	if len(mine.Appointments) != 1 || mine.Appointments[0].ID != booked.ID || mine.Appointments[0].Status != "booked" ||
+		mine.Appointments[0].BookedBy != "client" || mine.Appointments[0].Location != "Room 4" {
+		t.Fatalf("appointments after booking: %s", res.body)
+	}
+	expectStatus(t, f.portal.do(t, "POST", "/api/v1/appointments/"+booked.ID.String()+"/cancellation", map[string]string{"reason": "cannot make it"}), http.StatusOK, "")
+	res = f.portal.do(t, "GET", f.clientPath("/appointments"), nil)
+	mine.Appointments = nil
+	res.decode(t, &mine)
+	if len(mine.Appointments) != 1 || mine.Appointments[0].Status != "cancelled" {
+		t.Fatalf("appointments after cancelling: %s", res.body)
+	}
+
+	selfBooking["enabled"] = false
+	expectStatus(t, f.alice.do(t, "PUT", cal+"/self-booking", selfBooking), http.StatusNoContent, "")
+	if o := read(); o.Enabled || len(o.Services) != 0 || o.TherapistID != f.aliceID {
+		t.Fatalf("options with self-booking off: %+v", o)
+	}
+	res = f.alice.do(t, "POST", "/api/v1/clients", map[string]any{
+		"practice_id": f.practiceID, "therapist_id": f.aliceID,
+		"details": map[string]string{"given_name": "Other", "family_name": "Client", "date_of_birth": "1985-01-02", "email": "other@client.example"},
+	})
+	expectStatus(t, res, http.StatusCreated, "")
+	res.decode(t, &id)
+	f.e.user(t, domain.RoleClient, "other@client.example", id.ID)
+	otherPortal := f.e.signIn(t, "other@client.example")
+	missing := domain.ID{0x01, 0x90, 15: 7}
+	theirs := otherPortal.do(t, "GET", f.clientPath("/booking-options"), nil)
+	expectStatus(t, theirs, http.StatusNotFound, "client_not_found")
+	miss := otherPortal.do(t, "GET", "/api/v1/clients/"+missing.String()+"/booking-options", nil)
+	if !sameProblem(theirs.body, miss.body, f.clientID, missing) {
+		t.Fatalf("another client's options and a missing client answer differently:\n%s\n%s", theirs.body, miss.body)
+	}
+	expectStatus(t, f.alice.do(t, "GET", f.clientPath("/booking-options"), nil), http.StatusForbidden, "")
+}

@@ -22,9 +22,10 @@ type staffRequest struct {
 }
 
 type serviceTypeRequest struct {
-	ID   domain.ID `json:"id,omitzero"`
-	Code string    `json:"code"`
-	Name string    `json:"name"`
+	ID      domain.ID `json:"id,omitzero"`
+	Code    string    `json:"code"`
+	Name    string    `json:"name"`
+	Minutes int       `json:"minutes,omitempty"`
 }
 
 type consentTemplateRequest struct {
@@ -95,7 +96,7 @@ func (s *server) practiceRoutes() []route {
 			if err != nil {
 				return idResponse{}, err
 			}
-			return idResponse{ID: st}, settings().AddServiceType(r.Context(), a, id, st, req.Code, req.Name)
+			return idResponse{ID: st}, settings().AddServiceType(r.Context(), a, id, st, req.Code, req.Name, req.Minutes)
 		})},
 		{method: "POST", path: "/practices/{id}/consent-templates", roles: staff, handle: withBody(s, http.StatusNoContent, func(r *http.Request, a domain.Actor, req consentTemplateRequest) (none, error) {
 			id, err := pathID(r, "id")

@@ -416,7 +416,7 @@ func (b *apiBench) seed(ctx context.Context, d commands.Deps, keys *keyring.Keyr
 	if err := commands.NewOpenPracticeHandler(d).Handle(ctx, admin, commands.OpenPractice{PracticeID: practiceID, ConsentRule: "warn"}); err != nil {
 		return err
 	}
-	if err := settings.AddServiceType(ctx, admin, practiceID, service, "individual_therapy", "Individual therapy"); err != nil {
+	if err := settings.AddServiceType(ctx, admin, practiceID, service, "individual_therapy", "Individual therapy", 50); err != nil {
 		return err
 	}
 	loc, _ := time.LoadLocation("Europe/London")

@@ -144,7 +144,7 @@ func clinicalBenchFixture(ctx context.Context, d commands.Deps) (clinicalBenchSe
 	if err := settings.AddStaffMember(ctx, admin, f.practiceID, f.therapist.UserID, domain.RoleTherapist); err != nil {
 		return f, err
 	}
-	if err := settings.AddServiceType(ctx, admin, f.practiceID, f.service, "individual_therapy", "Individual therapy"); err != nil {
+	if err := settings.AddServiceType(ctx, admin, f.practiceID, f.service, "individual_therapy", "Individual therapy", 50); err != nil {
 		return f, err
 	}
 	if err := settings.PublishConsentTemplate(ctx, admin, f.practiceID, f.service, "I consent.", time.Now().Add(-time.Hour)); err != nil {

@@ -174,7 +174,7 @@ func schedBenchPractice(ctx context.Context, d commands.Deps, n int) (therapist 
 			return settings.AddStaffMember(ctx, admin, practiceID, therapist.UserID, domain.RoleTherapist)
 		},
 		func() error {
-			return settings.AddServiceType(ctx, admin, practiceID, service, "individual_therapy", "Individual therapy")
+			return settings.AddServiceType(ctx, admin, practiceID, service, "individual_therapy", "Individual therapy", 50)
 		},
 		func() error {
 			return settings.PublishConsentTemplate(ctx, admin, practiceID, service, "I consent.", time.Now().Add(-time.Hour))

@@ -43,16 +43,32 @@ func NewBookAppointmentHandler(d Deps) *BookAppointmentHandler { return &BookApp
 // KindConflict "slot_taken" (or succeeds when it no longer overlaps). Then it records the details
 // (recordBookings), releasing the slot again if that fails. A client booking through the portal is
 // held to the self-booking rules; their first booking with a therapist waits for approval when
-// the rules say so.
+// the rules say so, and a booking that names no place takes the rules' place.
 func (h *BookAppointmentHandler) Handle(ctx context.Context, actor domain.Actor, cmd BookAppointment) (Booking, error) {
-	if err := validateBooking(cmd.TherapistID, cmd.ClientID, cmd.ServiceTypeID, cmd.Place, cmd.Duration); err != nil {
+	self := actor.Role == domain.RoleClient
+	// A client booking themselves may leave the place to the calendar's self-booking rules.
+	ruledPlace := self && cmd.Place == (scheduling.Place{})
+	if err := validateBooking(cmd.TherapistID, cmd.ClientID, cmd.ServiceTypeID, cmd.Duration); err != nil {
 		return Booking{}, err
+	}
+	if !ruledPlace {
+		if err := cmd.Place.Validate(); err != nil {
+			return Booking{}, err
+		}
 	}
 	warning, err := bookingEligibility(ctx, h.d, actor, cmd.ClientID, cmd.TherapistID, cmd.ServiceTypeID, cmd.Start)
 	if err != nil {
 		return Booking{}, err
 	}
-	self := actor.Role == domain.RoleClient
+	if ruledPlace {
+		cal, _, _, err := LoadCalendar(ctx, h.d, cmd.TherapistID)
+		if err != nil {
+			return Booking{}, err
+		}
+		if cmd.Place = cal.SelfBooking().Place(); cmd.Place.Validate() != nil {
+			return Booking{}, domain.Invalid("location", "the self-booking rules name no place: give a location or a video link")
+		}
+	}
 	if !self && !cmd.HoldID.IsZero() {
 		return Booking{}, domain.Invalid("hold_id", "only a client's self-booking redeems a hold")
 	}
@@ -88,7 +104,7 @@ func (h *BookAppointmentHandler) Handle(ctx context.Context, actor domain.Actor,
 }
 
 // validateBooking checks the fields every booking needs.
-func validateBooking(therapist, client, service domain.ID, place scheduling.Place, d time.Duration) error {
+func validateBooking(therapist, client, service domain.ID, d time.Duration) error {
 	switch {
 	case therapist.IsZero():
 		return domain.Invalid("therapist_id", "required")
@@ -99,5 +115,5 @@ func validateBooking(therapist, client, service domain.ID, place scheduling.Plac
 	case d <= 0 || d > scheduling.MaxSessionLength || d%time.Minute != 0:
 		return domain.Invalid("duration", "want whole minutes up to 8 hours")
 	}
-	return place.Validate()
+	return nil
 }

@@ -114,6 +114,24 @@ func TestBookAppointment(t *testing.T) {
 				tb.Error("established client's self-booking pending approval")
 			}
 		}},
+		{"client self-books without a place: the self-booking rules' place", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			b := s.booking(s.at(tb, "2026-03-04", 10, 0))
+			b.Place = scheduling.Place{}
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.asClient(), b)
+		}, "", "", func(tb testing.TB, s *schedClinic, b commands.Booking) {
+			got, err := commands.NewReadOwnDataHandler(s.deps).Appointments(context.Background(), s.asClient(), s.client, time.Time{})
+			must(tb, err)
+			if len(got) != 1 || got[0].ID != b.AppointmentID || got[0].Location != "Room 2" || got[0].VideoLink != "" {
+				tb.Errorf("self-booked appointments %+v; want one in the rules' Room 2", got)
+			}
+		}},
+		{"client self-books without a place on rules that name none", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			// Rules enabled before they recorded a place: written as an event, as Validate refuses them now.
+			must(tb, appendCalendarEvent(tb, s, scheduling.SelfBookingRulesSet{Rules: scheduling.SelfBookingRules{Enabled: true, HorizonDays: 28, HoldMinutes: 15}}))
+			b := s.booking(s.at(tb, "2026-03-04", 10, 0))
+			b.Place = scheduling.Place{}
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.asClient(), b)
+		}, domain.KindInvalid, "invalid_location", nil},
 		{"client self-booking with too little notice", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
 			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.asClient(), s.booking(s.at(tb, "2026-03-02", 15, 0)))
 		}, domain.KindConflict, "too_short_notice", nil},

@@ -48,7 +48,10 @@ func NewBookSeriesHandler(d Deps) *BookSeriesHandler { return &BookSeriesHandler
 // occurrence with its start and reason. Only the client's therapist may book a series; eligibility
 // and consent are checked as for BookAppointment, at the first occurrence.
 func (h *BookSeriesHandler) Handle(ctx context.Context, actor domain.Actor, cmd BookSeries) (SeriesBooking, error) {
-	if err := validateBooking(cmd.TherapistID, cmd.ClientID, cmd.ServiceTypeID, cmd.Place, cmd.Duration); err != nil {
+	if err := validateBooking(cmd.TherapistID, cmd.ClientID, cmd.ServiceTypeID, cmd.Duration); err != nil {
+		return SeriesBooking{}, err
+	}
+	if err := cmd.Place.Validate(); err != nil {
 		return SeriesBooking{}, err
 	}
 	if !actor.Is(cmd.TherapistID, domain.RoleTherapist) {

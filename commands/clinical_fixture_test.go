@@ -94,7 +94,7 @@ func setUpClinic(tb testing.TB, deps commands.Deps, clock *testClock, store even
 	for _, a := range []domain.Actor{c.dpo, c.manager, c.auditor, c.alice, c.bob} {
 		must(tb, s.AddStaffMember(ctx, c.admin, c.practiceID, a.UserID, a.Role))
 	}
-	must(tb, s.AddServiceType(ctx, c.admin, c.practiceID, c.service, "individual_therapy", "Individual therapy"))
+	must(tb, s.AddServiceType(ctx, c.admin, c.practiceID, c.service, "individual_therapy", "Individual therapy", 50))
 	must(tb, s.PublishConsentTemplate(ctx, c.admin, c.practiceID, c.service, "I consent to individual therapy.", clinicStart))
 	return c
 }

@@ -36,9 +36,9 @@ func (h *PracticeSettingsHandler) RemoveStaffMember(ctx context.Context, actor d
 }
 
 // AddServiceType adds a service type with a slug code and a display name (admins only).
-func (h *PracticeSettingsHandler) AddServiceType(ctx context.Context, actor domain.Actor, practiceID, serviceType domain.ID, code, name string) error {
+func (h *PracticeSettingsHandler) AddServiceType(ctx context.Context, actor domain.Actor, practiceID, serviceType domain.ID, code, name string, minutes int) error {
 	return changePractice(ctx, h.d, actor, practiceID, func(p *practice.Practice) (domain.Event, error) {
-		return p.AddServiceType(actor, serviceType, code, name, h.d.Clock.Now())
+		return p.AddServiceType(actor, serviceType, code, name, minutes, h.d.Clock.Now())
 	})
 }
 

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"time"
 
@@ -16,6 +17,7 @@ const (
 	PurposeOwnConsents     = "portal_own_consents"
 	PurposeOwnConsentForms = "portal_own_consent_forms"
 	PurposeOwnAppointments = "portal_own_appointments"
+	PurposeOwnBooking      = "portal_own_booking_options"
 )
 
 // OwnConsent is one of a client's consents to treatment as the client sees it in the portal:
@@ -42,6 +44,32 @@ type ConsentForm struct {
 	// Consent is the client's consent to the service type now: client.StatusValid when the client
 	// has signed this version, otherwise what is missing (never signed, an older version, withdrawn).
 	Consent client.ConsentState
+}
+
+// BookingOptions is what a client may book themselves, as the portal offers it: the calendar of
+// the therapist who holds their record and the services they can book on it.
+type BookingOptions struct {
+	// TherapistID is the therapist holding the record (zero: nobody, and nothing can be booked).
+	TherapistID domain.ID
+	// Enabled reports whether the therapist takes self-bookings and the record is open.
+	Enabled bool
+	// HorizonDays, MinNoticeMinutes and HoldMinutes are the calendar's self-booking rules:
+	// how far ahead, how soon at the earliest, and how long a chosen slot is held.
+	HorizonDays, MinNoticeMinutes, HoldMinutes int
+	// NeedsApproval reports whether the client's booking waits for the therapist's approval (the
+	// rules ask it of a new client, and this client is new to the therapist: clientIsNew).
+	NeedsApproval bool
+	// Services are the services the client can book, with their session length and the client's
+	// consent to each, ordered by name; empty when Enabled is false.
+	Services []BookableService
+}
+
+// BookableService is a service a client can book themselves.
+type BookableService struct {
+	ServiceTypeID domain.ID
+	Name          string
+	Minutes       int
+	Consent       client.ConsentStatus
 }
 
 // OwnAppointment is one of a client's appointments as the client sees it in the portal.
@@ -131,6 +159,51 @@ func (h *ReadOwnDataHandler) ConsentForms(ctx context.Context, actor domain.Acto
 		}
 		return out[i].ServiceTypeID.String() < out[j].ServiceTypeID.String()
 	})
+	return out, nil
+}
+
+// BookingOptions returns what client clientID may book themselves at the clock's now: the
+// services of their practice that have a session length and that the calendar of the therapist
+// holding their record opens to self-booking. A discharged client, a record nobody holds, and a
+// calendar closed to self-booking give Enabled false and no services. Authorisation and errors are
+// as for Consents; the read is recorded with purpose PurposeOwnBooking.
+func (h *ReadOwnDataHandler) BookingOptions(ctx context.Context, actor domain.Actor, clientID domain.ID) (BookingOptions, error) {
+	c, _, err := h.recordOwnAccess(ctx, actor, clientID, PurposeOwnBooking)
+	if err != nil {
+		return BookingOptions{}, err
+	}
+	therapist, held := c.Holder()
+	out := BookingOptions{TherapistID: therapist, Services: []BookableService{}}
+	if !held || c.RequireActive() != nil {
+		return out, nil
+	}
+	cal, _, _, err := LoadCalendar(ctx, h.d, therapist)
+	if err != nil {
+		return BookingOptions{}, err
+	}
+	rules := cal.SelfBooking()
+	if !rules.Enabled {
+		return out, nil
+	}
+	p, _, err := LoadPractice(ctx, h.d, c.PracticeID())
+	if err != nil {
+		return BookingOptions{}, err
+	}
+	out.Enabled, out.HorizonDays, out.MinNoticeMinutes, out.HoldMinutes = true, rules.HorizonDays, rules.MinNoticeMinutes, rules.HoldMinutes
+	if rules.NewClientApproval {
+		if out.NeedsApproval, err = clientIsNew(ctx, h.d, clientID, therapist); err != nil {
+			return BookingOptions{}, err
+		}
+	}
+	now := h.d.Clock.Now()
+	for _, st := range p.ServiceTypes() {
+		if st.Minutes == 0 || (len(rules.ServiceTypes) > 0 && !slices.Contains(rules.ServiceTypes, st.ID)) {
+			continue
+		}
+		out.Services = append(out.Services, BookableService{ServiceTypeID: st.ID, Name: st.Name, Minutes: st.Minutes,
+			Consent: c.ConsentState(p, st.ID, now).Status})
+	}
+	sort.Slice(out.Services, func(i, j int) bool { return out.Services[i].Name < out.Services[j].Name })
 	return out, nil
 }
 

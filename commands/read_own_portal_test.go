@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -123,8 +124,8 @@ func TestReadOwnConsentForms(t *testing.T) {
 	h := commands.NewReadOwnDataHandler(c.deps)
 	settings := commands.NewPracticeSettingsHandler(c.deps)
 	couples, noForm := newID(t), newID(t)
-	must(t, settings.AddServiceType(ctx, c.admin, c.practiceID, couples, "couples", "Couples therapy"))
-	must(t, settings.AddServiceType(ctx, c.admin, c.practiceID, noForm, "groups", "Group therapy"))
+	must(t, settings.AddServiceType(ctx, c.admin, c.practiceID, couples, "couples", "Couples therapy", 80))
+	must(t, settings.AddServiceType(ctx, c.admin, c.practiceID, noForm, "groups", "Group therapy", 0))
 	must(t, settings.PublishConsentTemplate(ctx, c.admin, c.practiceID, couples, "We consent to couples therapy.", clinicStart))
 	id := c.register(t, c.alice)
 	me := domain.Actor{UserID: id, Role: domain.RoleClient}
@@ -190,4 +191,54 @@ func TestReadOwnConsentForms(t *testing.T) {
 	if purposes != 4 {
 		t.Fatalf("%d reads recorded; want the 4 that succeeded", purposes)
 	}
+}
+
+func TestReadOwnBookingOptions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newSchedClinic(t)
+	h := commands.NewReadOwnDataHandler(s.deps)
+	settings := commands.NewPracticeSettingsHandler(s.deps)
+	couples, assessment := newID(t), newID(t)
+	must(t, settings.AddServiceType(ctx, s.admin, s.practiceID, couples, "couples", "Couples therapy", 80))
+	must(t, settings.AddServiceType(ctx, s.admin, s.practiceID, assessment, "assessment", "Assessment", 0))
+	options := func() commands.BookingOptions {
+		t.Helper()
+		o, err := h.BookingOptions(ctx, s.asClient(), s.client)
+		must(t, err)
+		return o
+	}
+
+	o := options()
+	if !o.Enabled || o.TherapistID != s.alice.UserID || o.HorizonDays != 28 || o.MinNoticeMinutes != 24*60 || o.HoldMinutes != 15 || !o.NeedsApproval {
+		t.Fatalf("options: %+v", o)
+	}
+	want := []commands.BookableService{
+		{ServiceTypeID: couples, Name: "Couples therapy", Minutes: 80, Consent: client.StatusNoTemplate},
+		{ServiceTypeID: s.service, Name: "Individual therapy", Minutes: 50, Consent: client.StatusValid},
+	}
+	if !reflect.DeepEqual(o.Services, want) {
+		t.Fatalf("services %+v; want %+v (none without a session length)", o.Services, want)
+	}
+	s.book(t, s.at(t, "2026-03-10", 10, 0))
+	if o := options(); o.NeedsApproval {
+		t.Fatalf("after the therapist booked the client, options %+v still need approval", o)
+	}
+	av := commands.NewSetAvailabilityHandler(s.deps)
+	rules := scheduling.SelfBookingRules{Enabled: true, HorizonDays: 14, MinNoticeMinutes: 60, HoldMinutes: 10, ServiceTypes: []domain.ID{s.service}, VideoLink: "https://video.example/alice"}
+	must(t, av.SetSelfBookingRules(ctx, s.alice, s.alice.UserID, rules))
+	if o := options(); len(o.Services) != 1 || o.Services[0].ServiceTypeID != s.service || o.HorizonDays != 14 || o.HoldMinutes != 10 {
+		t.Fatalf("with self-booking limited to one service: %+v", o)
+	}
+	rules.Enabled = false
+	must(t, av.SetSelfBookingRules(ctx, s.alice, s.alice.UserID, rules))
+	if o := options(); o.Enabled || len(o.Services) != 0 || o.TherapistID != s.alice.UserID {
+		t.Fatalf("with self-booking off: %+v", o)
+	}
+
+	other := s.register(t, s.alice)
+	_, err := h.BookingOptions(ctx, domain.Actor{UserID: other, Role: domain.RoleClient}, s.client)
+	wantKind(t, err, domain.KindNotFound, "client_not_found")
+	_, err = h.BookingOptions(ctx, s.alice, s.client)
+	wantKind(t, err, domain.KindForbidden, "own_data_only")
 }

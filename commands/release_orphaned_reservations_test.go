@@ -2,16 +2,12 @@ package commands_test
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/caseledger/caseledger/commands"
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/scheduling"
-	"github.com/caseledger/caseledger/eventstore"
 )
 
 // TestReleaseOrphanedReservations simulates a process that stopped after reserving a slot: the
@@ -23,19 +19,13 @@ func TestReleaseOrphanedReservations(t *testing.T) {
 	complete := s.book(t, s.at(t, "2026-03-04", 10, 0))
 
 	// The half-finished booking: a calendar reservation whose details were never written.
-	c, l, loc, err := commands.LoadCalendar(ctx, s.deps, s.alice.UserID)
+	c, _, loc, err := commands.LoadCalendar(ctx, s.deps, s.alice.UserID)
 	must(t, err)
 	orphan := newID(t)
 	start := s.at(t, "2026-03-04", 14, 0)
 	ev, err := c.Reserve(scheduling.ReserveRequest{AppointmentID: orphan, Slot: scheduling.Interval{Start: start, End: start.Add(50 * time.Minute)}}, s.clock.Now(), loc)
 	must(t, err)
-	payload, err := json.Marshal(ev)
-	must(t, err)
-	_, err = s.store.Append(ctx, commands.CalendarStream(s.alice.UserID), l.Expected(), eventstore.EventData{
-		ID: uuid.UUID(newID(t)), Type: ev.EventType(), SchemaVersion: scheduling.SchemaVersion, OccurredAt: s.clock.Now(),
-		Actor: eventstore.Actor{UserID: uuid.UUID(s.alice.UserID), Role: string(domain.RoleTherapist)}, Payload: payload,
-	})
-	must(t, err)
+	must(t, appendCalendarEvent(t, s, ev))
 
 	h := commands.NewReleaseOrphanedReservationsHandler(s.deps)
 	_, err = h.Handle(ctx, s.alice, s.alice.UserID, time.Second)

@@ -2,12 +2,15 @@ package commands_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/caseledger/caseledger/commands"
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/scheduling"
+	"github.com/caseledger/caseledger/eventstore"
+	"github.com/google/uuid"
 )
 
 // schedClinic is a clinic whose therapist alice has a configured calendar (Europe/London,
@@ -48,7 +51,7 @@ func setUpSchedClinic(tb testing.TB, c *clinic) *schedClinic {
 	}
 	must(tb, av.SetWeeklyHours(ctx, c.alice, c.alice.UserID, week))
 	must(tb, av.SetSelfBookingRules(ctx, c.alice, c.alice.UserID, scheduling.SelfBookingRules{
-		Enabled: true, HorizonDays: 28, MinNoticeMinutes: 24 * 60, NewClientApproval: true, HoldMinutes: 15,
+		Enabled: true, HorizonDays: 28, MinNoticeMinutes: 24 * 60, NewClientApproval: true, HoldMinutes: 15, Location: "Room 2",
 	}))
 	s.client = c.register(tb, c.alice)
 	c.sign(tb, s.client, 1)
@@ -82,4 +85,24 @@ func (s *schedClinic) book(tb testing.TB, start time.Time) domain.ID {
 	b, err := commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.alice, s.booking(start))
 	must(tb, err)
 	return b.AppointmentID
+}
+
+// appendCalendarEvent appends ev to alice's calendar as alice, bypassing the calendar's decisions:
+// for states the commands no longer produce.
+func appendCalendarEvent(tb testing.TB, s *schedClinic, ev domain.Event) error {
+	tb.Helper()
+	ctx := context.Background()
+	_, l, _, err := commands.LoadCalendar(ctx, s.deps, s.alice.UserID)
+	if err != nil {
+		return err
+	}
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	_, err = s.store.Append(ctx, commands.CalendarStream(s.alice.UserID), l.Expected(), eventstore.EventData{
+		ID: uuid.UUID(newID(tb)), Type: ev.EventType(), SchemaVersion: scheduling.SchemaVersion, OccurredAt: s.clock.Now(),
+		Actor: eventstore.Actor{UserID: uuid.UUID(s.alice.UserID), Role: string(domain.RoleTherapist)}, Payload: payload,
+	})
+	return err
 }

@@ -51,7 +51,7 @@ func seed(t *testing.T, s *stack) *practice {
 	for user, role := range map[domain.ID]string{p.therapistID: "therapist", managerID: "practice_manager", dpoID: "dpo"} {
 		admin.do(t, "POST", "/api/v1/practices/"+practiceID.String()+"/staff", map[string]any{"user_id": user, "role": role}, http.StatusNoContent, nil)
 	}
-	admin.do(t, "POST", "/api/v1/practices/"+practiceID.String()+"/service-types", map[string]string{"code": "individual", "name": "Individual therapy"}, http.StatusCreated, &id)
+	admin.do(t, "POST", "/api/v1/practices/"+practiceID.String()+"/service-types", map[string]any{"code": "individual", "name": "Individual therapy", "minutes": 50}, http.StatusCreated, &id)
 	serviceID := id.ID
 	admin.do(t, "POST", "/api/v1/practices/"+practiceID.String()+"/consent-templates", map[string]any{
 		"service_type_id": serviceID, "text": "I consent to individual therapy.", "effective_from": s.clock.Now().Add(-time.Hour),
@@ -84,6 +84,7 @@ func seed(t *testing.T, s *stack) *practice {
 		hours = append(hours, map[string]any{"weekday": strings.ToLower(d.String()), "start": "08:00", "end": "20:00"})
 	}
 	thea.do(t, "PUT", cal+"/weekly-hours", map[string]any{"hours": hours}, http.StatusNoContent, nil)
+	thea.do(t, "PUT", cal+"/self-booking", map[string]any{"enabled": true, "horizon_days": 14, "min_notice_minutes": 60, "hold_minutes": 15, "location": "Room 5"}, http.StatusNoContent, nil)
 	noon := s.clock.Now().Truncate(24 * time.Hour).Add(12 * time.Hour)
 	thea.do(t, "POST", "/api/v1/appointments", map[string]any{
 		"therapist_id": p.therapistID, "client_id": p.margueriteID, "service_type_id": serviceID,
@@ -392,6 +393,56 @@ func TestBrowser(t *testing.T) {
 		b.waitText(couples, "You signed version 1")
 		if n := s.count(t, "client-"+p.margueriteID.String(), "ConsentSigned"); n != 2 {
 			t.Fatalf("%d ConsentSigned on her record; want 2", n)
+		}
+		noConsoleErrors(t, b)
+	})
+
+	step("client books a free time with her therapist, then cancels it", func(t *testing.T) {
+		b.tb = t
+		calendar := "calendar-" + p.therapistID.String()
+		reserved := s.count(t, calendar, "SlotReserved")
+		b.waitText("#book-service", "Individual therapy (50 minutes)")
+		if strings.Contains(b.textOf("#book-service"), "Couples") {
+			t.Fatal("a service without a session length is offered for booking")
+		}
+		b.click(`form[aria-label="Find a time"] button[type="submit"]`)
+		b.element("#book-times button.slot")
+		b.click("#book-times button.slot")
+		b.waitText(`form[aria-label="Confirm booking"]`, "This time is held for you until")
+		if n := s.count(t, calendar, "SlotHeld"); n != 1 {
+			t.Fatalf("%d SlotHeld on the calendar; want the one she is confirming", n)
+		}
+		b.click("#book-confirm")
+		b.waitText("#status", "Booked: individual therapy")
+		b.waitText("#my-appointments tbody", "Room 5")
+		if n := s.count(t, calendar, "SlotReserved"); n != reserved+1 {
+			t.Fatalf("%d SlotReserved on the calendar; want %d", n, reserved+1)
+		}
+		var mine struct {
+			Appointments []struct {
+				ID       domain.ID `json:"id"`
+				Location string    `json:"location"`
+				BookedBy string    `json:"booked_by"`
+			} `json:"appointments"`
+		}
+		s.signIn(t, marguerite["email"]).do(t, "GET", "/api/v1/clients/"+p.margueriteID.String()+"/appointments", nil, http.StatusOK, &mine)
+		var booked domain.ID
+		for _, a := range mine.Appointments {
+			if a.Location == "Room 5" && a.BookedBy == "client" {
+				booked = a.ID
+			}
+		}
+		if booked.IsZero() {
+			t.Fatalf("her appointments %+v hold no self-booked one in Room 5", mine.Appointments)
+		}
+		row := `#my-appointments tr[data-appointment="` + booked.String() + `"]`
+		b.click(row + " button.cancel")
+		b.typeInto("#reason-"+booked.String(), "a clash at work")
+		b.click(row + ` form[aria-label="Cancel appointment"] button[type="submit"]`)
+		b.waitText("#status", "Appointment cancelled")
+		b.waitText(row, "cancelled")
+		if n := s.count(t, "appointment-"+booked.String(), "AppointmentCancelled"); n != 1 {
+			t.Fatalf("%d AppointmentCancelled; want 1", n)
 		}
 		// A client cannot reach staff screens, even by typing their address.
 		b.open(s.srv.URL + "/app/caseload")

@@ -136,9 +136,9 @@ func (m *Main) demoAccountsExist(ctx context.Context) (bool, error) {
 }
 
 func printDemoSummary(w io.Writer, s demoSummary) {
-	fmt.Fprintf(w, "Demo practice seeded: %d staff accounts, %d clients, %d consents, %d appointments "+
+	fmt.Fprintf(w, "Demo practice seeded: %d staff accounts, %d clients (%d with a portal account), %d consents, %d appointments "+
 		"(%d completed, %d cancelled), %d session notes (%d signed).\n",
-		s.Users, s.Clients, s.Consents, s.Appointments, s.Completed, s.Cancelled, s.Notes, s.SignedNotes)
+		s.Users, s.Clients, s.PortalAccounts, s.Consents, s.Appointments, s.Completed, s.Cancelled, s.Notes, s.SignedNotes)
 }
 
 // printDemoSignIn lists the demo accounts. The people and passwords are fictional and public:
@@ -156,6 +156,11 @@ func printDemoSignIn(w io.Writer, baseURL string) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	for _, u := range f.Users {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", u.Role, u.Email, u.Password)
+	}
+	for _, c := range f.Clients {
+		if c.Portal != nil {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", domain.RoleClient, c.Portal.Email, c.Portal.Password)
+		}
 	}
 	_ = tw.Flush()
 }

@@ -35,8 +35,9 @@ type demoFile struct {
 	} `json:"practice"`
 	Users        []demoUser `json:"users"`
 	Availability []struct {
-		Therapist string                 `json:"therapist"`
-		Hours     scheduling.WeeklyHours `json:"hours"`
+		Therapist   string                      `json:"therapist"`
+		Hours       scheduling.WeeklyHours      `json:"hours"`
+		SelfBooking scheduling.SelfBookingRules `json:"self_booking"`
 	} `json:"availability"`
 	Clients []demoClient `json:"clients"`
 }
@@ -59,7 +60,12 @@ type demoClient struct {
 	Key       string         `json:"key"`
 	Therapist string         `json:"therapist"`
 	Details   client.Details `json:"details"`
-	Consents  []struct {
+	// Portal, when set, is the client's portal account (its user id is the client's id).
+	Portal *struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	} `json:"portal"`
+	Consents []struct {
 		Service string               `json:"service"`
 		Method  client.SigningMethod `json:"method"`
 	} `json:"consents"`
@@ -85,7 +91,7 @@ type demoAppointment struct {
 
 // demoSummary counts what seeding created.
 type demoSummary struct {
-	Users, Clients, Consents, Appointments, Completed, Cancelled, Notes, SignedNotes int
+	Users, Clients, PortalAccounts, Consents, Appointments, Completed, Cancelled, Notes, SignedNotes int
 }
 
 // parseDemo decodes the demo file strictly: an unknown field is an error.
@@ -198,7 +204,7 @@ func (s *demoSeeder) setUp(ctx context.Context, at time.Time) error {
 	}
 	for _, st := range s.file.Practice.ServiceTypes {
 		svc := demoService{id: newDemoID(), duration: time.Duration(st.Minutes) * time.Minute}
-		if err := settings.AddServiceType(ctx, admin, s.practiceID, svc.id, st.Code, st.Name); err != nil {
+		if err := settings.AddServiceType(ctx, admin, s.practiceID, svc.id, st.Code, st.Name, st.Minutes); err != nil {
 			return fmt.Errorf("demo: add service type %s: %w", st.Code, err)
 		}
 		s.services[st.Code] = svc
@@ -224,6 +230,11 @@ func (s *demoSeeder) setUp(ctx context.Context, at time.Time) error {
 		}
 		if err := hours.SetWeeklyHours(ctx, therapist, therapist.UserID, av.Hours); err != nil {
 			return fmt.Errorf("demo: weekly hours of %s: %w", av.Therapist, err)
+		}
+		if av.SelfBooking.Enabled {
+			if err := hours.SetSelfBookingRules(ctx, therapist, therapist.UserID, av.SelfBooking); err != nil {
+				return fmt.Errorf("demo: self-booking rules of %s: %w", av.Therapist, err)
+			}
 		}
 	}
 	return nil
@@ -261,6 +272,13 @@ func (s *demoSeeder) clientSteps(ctx context.Context, registered, thisMonday tim
 			return nil, fmt.Errorf("demo: register client %s: %w", c.Key, err)
 		}
 		s.summary.Clients++
+		if c.Portal != nil {
+			if _, err := commands.NewRegisterUserHandler(s.identity).Handle(ctx, domain.Actor{Role: domain.RoleSystem}, commands.RegisterUser{
+				UserID: clientID, Role: domain.RoleClient, Email: c.Portal.Email, Password: c.Portal.Password}); err != nil {
+				return nil, fmt.Errorf("demo: portal account of %s: %w", c.Key, err)
+			}
+			s.summary.PortalAccounts++
+		}
 		for _, cs := range c.Consents {
 			svc, err := s.service(cs.Service)
 			if err != nil {

@@ -16,18 +16,29 @@ import (
 	"github.com/caseledger/caseledger/testdata/demo"
 )
 
-// demoAccount is one staff account of testdata/demo/practice.json.
+// demoAccount is one account of testdata/demo/practice.json: a member of staff, or a client's
+// portal account (role client).
 type demoAccount struct {
 	Role, Email, Password string
 }
 
+// demoAccounts returns the staff accounts, then the clients' portal accounts.
 func demoAccounts(tb testing.TB) []demoAccount {
 	tb.Helper()
-	var f struct{ Users []demoAccount }
+	var f struct {
+		Users   []demoAccount
+		Clients []struct{ Portal *demoAccount }
+	}
 	if err := json.Unmarshal(demo.PracticeJSON, &f); err != nil {
 		tb.Fatal(err)
 	}
-	return f.Users
+	accounts := f.Users
+	for _, c := range f.Clients {
+		if c.Portal != nil {
+			accounts = append(accounts, demoAccount{Role: "client", Email: c.Portal.Email, Password: c.Portal.Password})
+		}
+	}
+	return accounts
 }
 
 func TestDemoSeedsAnEmptyDatabaseOnce(t *testing.T) {
@@ -43,7 +54,7 @@ func TestDemoSeedsAnEmptyDatabaseOnce(t *testing.T) {
 	t.Run("counts", func(t *testing.T) {
 		admin := pgtest.Pool(t, dsn, "")
 		want := map[string]int{
-			"UserRegistered":           6,
+			"UserRegistered":           7,
 			"PracticeOpened":           1,
 			"StaffMemberAdded":         6,
 			"ServiceTypeAdded":         3,
@@ -77,7 +88,7 @@ func TestDemoSeedsAnEmptyDatabaseOnce(t *testing.T) {
 				t.Errorf("%s events: %d, want %d", typ, got[typ], n)
 			}
 		}
-		if !strings.Contains(stdout, "5 clients, 6 consents, 11 appointments (6 completed, 1 cancelled), 5 session notes (4 signed)") {
+		if !strings.Contains(stdout, "5 clients (1 with a portal account), 6 consents, 11 appointments (6 completed, 1 cancelled), 5 session notes (4 signed)") {
 			t.Errorf("summary missing or wrong:\n%s", stdout)
 		}
 	})
@@ -191,6 +202,47 @@ func TestServeDemoSeedsThenServesAndTheAccountsSignIn(t *testing.T) {
 			}
 			t.Fatalf("caseload holds %d clients, want %d", got, want)
 		})
+	}
+
+	// The demo client with a portal account can book with her therapist, who takes self-bookings.
+	t.Run("the portal client's booking options", func(t *testing.T) {
+		email := "elena.marsh@mail.example.org"
+		cookie := sessions[email]
+		if cookie == nil {
+			t.Fatal("no session")
+		}
+		req, _ := http.NewRequest("GET", "http://"+m.Addr()+"/api/v1/me", nil)
+		req.AddCookie(cookie)
+		var me struct {
+			UserID string `json:"user_id"`
+		}
+		getJSON(t, client, req, &me)
+		req, _ = http.NewRequest("GET", "http://"+m.Addr()+"/api/v1/clients/"+me.UserID+"/booking-options", nil)
+		req.AddCookie(cookie)
+		var options struct {
+			Enabled  bool
+			Services []struct{ Name string }
+		}
+		getJSON(t, client, req, &options)
+		if !options.Enabled || len(options.Services) != 3 {
+			t.Fatalf("booking options %+v; want self-booking on with the demo's three services", options)
+		}
+	})
+}
+
+// getJSON sends req and decodes its 200 answer into out.
+func getJSON(t *testing.T, client *http.Client, req *http.Request, out any) {
+	t.Helper()
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s %s: %d", req.Method, req.URL.Path, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		t.Fatal(err)
 	}
 }
 

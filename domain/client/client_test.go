@@ -31,7 +31,7 @@ func newPractice(tb testing.TB) *practice.Practice {
 		_, err = p.AddStaff(admin, a.UserID, a.Role, t0)
 		ok(tb, err)
 	}
-	_, err = p.AddServiceType(admin, svc, "individual_therapy", "Individual therapy", t0)
+	_, err = p.AddServiceType(admin, svc, "individual_therapy", "Individual therapy", 50, t0)
 	ok(tb, err)
 	_, err = p.PublishConsentTemplate(admin, svc, "v1", t0, t0)
 	ok(tb, err)

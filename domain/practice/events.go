@@ -32,7 +32,9 @@ type ServiceTypeAdded struct {
 	ServiceTypeID domain.ID `json:"service_type_id"`
 	Code          string    `json:"code"`
 	Name          string    `json:"name"`
-	At            time.Time `json:"at"`
+	// Minutes is the length of a session (0: not set; events before it was recorded have none).
+	Minutes int       `json:"minutes,omitempty"`
+	At      time.Time `json:"at"`
 }
 
 // ConsentTemplatePublished publishes a new version of a service type's consent form. Version

@@ -28,6 +28,9 @@ type ServiceType struct {
 	ID   domain.ID
 	Code string
 	Name string
+	// Minutes is the length of a session of this service (0: not set). Clients can book a service
+	// themselves only when it is set: a self-booked session has this length.
+	Minutes int
 }
 
 // ConsentTemplate is one published version of a service type's consent form.
@@ -43,6 +46,12 @@ type ConsentTemplate struct {
 const (
 	MaxConsentTextBytes = 256 << 10
 	maxNameBytes        = 200
+)
+
+// The range of a service type's session length.
+const (
+	MinServiceMinutes = 5
+	MaxServiceMinutes = 480
 )
 
 func empty() *Practice {
@@ -103,7 +112,7 @@ func (p *Practice) Apply(ev domain.Event) {
 	case StaffMemberLeft:
 		delete(p.staff, e.UserID)
 	case ServiceTypeAdded:
-		p.serviceTypes[e.ServiceTypeID] = ServiceType{ID: e.ServiceTypeID, Code: e.Code, Name: e.Name}
+		p.serviceTypes[e.ServiceTypeID] = ServiceType{ID: e.ServiceTypeID, Code: e.Code, Name: e.Name, Minutes: e.Minutes}
 	case ConsentTemplatePublished:
 		p.consent[e.ServiceTypeID] = append(p.consent[e.ServiceTypeID], ConsentTemplate{
 			ServiceTypeID: e.ServiceTypeID, Version: e.Version, Text: e.Text,
@@ -206,8 +215,9 @@ func (p *Practice) RemoveStaff(actor domain.Actor, user domain.ID, at time.Time)
 	return ev, nil
 }
 
-// AddServiceType adds a service type. code is a slug of [a-z0-9_], unique in the practice.
-func (p *Practice) AddServiceType(actor domain.Actor, id domain.ID, code, name string, at time.Time) (domain.Event, error) {
+// AddServiceType adds a service type. code is a slug of [a-z0-9_], unique in the practice;
+// minutes is the length of a session, MinServiceMinutes to MaxServiceMinutes, or 0 (not set).
+func (p *Practice) AddServiceType(actor domain.Actor, id domain.ID, code, name string, minutes int, at time.Time) (domain.Event, error) {
 	if err := requireRole(actor, "add_service_type", domain.RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -228,7 +238,10 @@ func (p *Practice) AddServiceType(actor domain.Actor, id domain.ID, code, name s
 	if err := checkName("name", name); err != nil {
 		return nil, err
 	}
-	ev := ServiceTypeAdded{ServiceTypeID: id, Code: code, Name: strings.TrimSpace(name), At: at.UTC()}
+	if minutes != 0 && (minutes < MinServiceMinutes || minutes > MaxServiceMinutes) {
+		return nil, domain.Invalid("minutes", "must be 0 (not set) or 5 to 480")
+	}
+	ev := ServiceTypeAdded{ServiceTypeID: id, Code: code, Name: strings.TrimSpace(name), Minutes: minutes, At: at.UTC()}
 	p.Apply(ev)
 	return ev, nil
 }

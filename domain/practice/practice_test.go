@@ -1,6 +1,7 @@
 package practice_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ func open(tb testing.TB) *practice.Practice {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := p.AddServiceType(admin, svc, "individual_therapy", "Individual therapy", t0); err != nil {
+	if _, err := p.AddServiceType(admin, svc, "individual_therapy", "Individual therapy", 50, t0); err != nil {
 		tb.Fatal(err)
 	}
 	return p
@@ -52,11 +53,28 @@ func TestPracticeRules(t *testing.T) {
 			return err
 		}, domain.KindInvalid},
 		{"duplicate service code", func(p *practice.Practice) error {
-			_, err := p.AddServiceType(admin, domain.ID{10}, "individual_therapy", "Again", t0)
+			_, err := p.AddServiceType(admin, domain.ID{10}, "individual_therapy", "Again", 0, t0)
 			return err
 		}, domain.KindConflict},
 		{"service code must be a slug", func(p *practice.Practice) error {
-			_, err := p.AddServiceType(admin, domain.ID{10}, "Couples Therapy", "Couples", t0)
+			_, err := p.AddServiceType(admin, domain.ID{10}, "Couples Therapy", "Couples", 0, t0)
+			return err
+		}, domain.KindInvalid},
+		{"a session length is kept", func(p *practice.Practice) error {
+			if _, err := p.AddServiceType(admin, domain.ID{10}, "couples", "Couples", 80, t0); err != nil {
+				return err
+			}
+			if st, ok := p.ServiceType(domain.ID{10}); !ok || st.Minutes != 80 {
+				return fmt.Errorf("service type %+v", st)
+			}
+			return nil
+		}, ""},
+		{"a session length of 4 minutes", func(p *practice.Practice) error {
+			_, err := p.AddServiceType(admin, domain.ID{10}, "couples", "Couples", 4, t0)
+			return err
+		}, domain.KindInvalid},
+		{"a session length of 481 minutes", func(p *practice.Practice) error {
+			_, err := p.AddServiceType(admin, domain.ID{10}, "couples", "Couples", 481, t0)
 			return err
 		}, domain.KindInvalid},
 		{"consent form for an unknown service", func(p *practice.Practice) error {
@@ -155,7 +173,7 @@ func TestRebuildMatchesDecisions(t *testing.T) {
 	history := []domain.Event{opened}
 	for _, f := range []func() (domain.Event, error){
 		func() (domain.Event, error) { return p.AddStaff(admin, thera.UserID, domain.RoleTherapist, t0) },
-		func() (domain.Event, error) { return p.AddServiceType(admin, svc, "assessment", "Assessment", t0) },
+		func() (domain.Event, error) { return p.AddServiceType(admin, svc, "assessment", "Assessment", 0, t0) },
 		func() (domain.Event, error) { return p.SetRetention(admin, practice.RecordFinancial, 7, t0) },
 		func() (domain.Event, error) { return p.RemoveStaff(admin, thera.UserID, t0) },
 	} {

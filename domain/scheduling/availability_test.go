@@ -164,7 +164,9 @@ func TestValidation(t *testing.T) {
 		{"policy without zone", scheduling.Policy{SlotStepMinutes: 15}.Validate(), "invalid_time_zone"},
 		{"policy bad step", scheduling.Policy{TimeZone: "Europe/London", SlotStepMinutes: 1}.Validate(), "invalid_slot_step_minutes"},
 		{"policy bad fee", scheduling.Policy{TimeZone: "Europe/London", SlotStepMinutes: 15, NoShowFee: &scheduling.Money{AmountMinor: 100, Currency: "gbp"}}.Validate(), "invalid_currency"},
-		{"self booking without hold time", scheduling.SelfBookingRules{Enabled: true, HorizonDays: 30}.Validate(), "invalid_hold_minutes"},
+		{"self booking without hold time", scheduling.SelfBookingRules{Enabled: true, HorizonDays: 30, Location: "Room 2"}.Validate(), "invalid_hold_minutes"},
+		{"self booking without a place", scheduling.SelfBookingRules{Enabled: true, HorizonDays: 30, HoldMinutes: 15}.Validate(), "invalid_location"},
+		{"self booking with a plain http video link", scheduling.SelfBookingRules{Enabled: true, HorizonDays: 30, HoldMinutes: 15, VideoLink: "http://video.example/x"}.Validate(), "invalid_video_link"},
 		{"place empty", scheduling.Place{}.Validate(), "invalid_location"},
 		{"place http video", scheduling.Place{VideoLink: "http://meet.example/x"}.Validate(), "invalid_video_link"},
 	}

@@ -49,7 +49,7 @@ func standardPolicy() scheduling.Policy {
 }
 
 func standardSelfBooking() scheduling.SelfBookingRules {
-	return scheduling.SelfBookingRules{Enabled: true, HorizonDays: 28, MinNoticeMinutes: 24 * 60, NewClientApproval: true, HoldMinutes: 15}
+	return scheduling.SelfBookingRules{Enabled: true, HorizonDays: 28, MinNoticeMinutes: 24 * 60, NewClientApproval: true, HoldMinutes: 15, Location: "Room 2"}
 }
 
 // newCalendar returns a configured calendar: Monday to Friday 09:00-17:00 London, 10 minute

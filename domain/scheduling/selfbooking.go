@@ -30,7 +30,15 @@ type SelfBookingRules struct {
 	NewClientApproval bool `json:"new_client_approval"`
 	// HoldMinutes is how long a slot stays held while a client completes a booking.
 	HoldMinutes int `json:"hold_minutes"`
+	// Location and VideoLink are where a self-booked session takes place, as Place (a client does
+	// not choose the room). Rules enabled before they were recorded have neither; a client's
+	// booking on them must then name a place itself.
+	Location  string `json:"location,omitempty"`
+	VideoLink string `json:"video_link,omitempty"`
 }
+
+// Place is where a self-booked session takes place.
+func (r SelfBookingRules) Place() Place { return Place{Location: r.Location, VideoLink: r.VideoLink} }
 
 // Validate checks the rules; disabled rules need no other field.
 func (r SelfBookingRules) Validate() error {
@@ -48,6 +56,7 @@ func (r SelfBookingRules) Validate() error {
 	if r.HoldMinutes < 1 || r.HoldMinutes > maxHoldMinutes {
 		errs = append(errs, domain.Invalid("hold_minutes", "want 1 to 120"))
 	}
+	errs = append(errs, r.Place().Validate())
 	for _, s := range r.ServiceTypes {
 		if s.IsZero() {
 			errs = append(errs, domain.Invalid("service_types", "zero id"))

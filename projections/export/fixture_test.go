@@ -113,7 +113,7 @@ func newWorld(tb testing.TB) *world {
 	for _, a := range []domain.Actor{dpo, alice, bob, auditor, manager} {
 		must(tb, s.AddStaffMember(ctx, admin, practID, a.UserID, a.Role))
 	}
-	must(tb, s.AddServiceType(ctx, admin, practID, service, "individual_therapy", "Individual therapy"))
+	must(tb, s.AddServiceType(ctx, admin, practID, service, "individual_therapy", "Individual therapy", 50))
 	must(tb, s.PublishConsentTemplate(ctx, admin, practID, service, "I consent to individual therapy.", start))
 	step()
 	_, err = commands.NewRegisterClientHandler(d).Handle(ctx, alice, commands.RegisterClient{

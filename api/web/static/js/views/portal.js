@@ -1,14 +1,15 @@
 // The client portal: the signed-in client's own record (a client's portal account has the
-// client's id), upcoming appointments, and consent forms to read and sign. The server reads
-// appointments and consent forms for a client from the event log and records each read in the
-// client's access log, like any other record read.
+// client's id), upcoming appointments (which they may cancel), booking, and consent forms to read
+// and sign. The server reads appointments, booking options and consent forms for a client from
+// the event log and records each read in the client's access log, like any other record read.
 
-import { get, query } from "../api.js";
+import { get, post, query } from "../api.js";
 import { fill, h } from "../dom.js";
-import { errorBox } from "../messages.js";
+import { describe, errorBox } from "../messages.js";
 import { dateTime, fullName, humanize, money } from "../format.js";
 import { detailsList } from "./details.js";
 import { consentFormsSection } from "./consent_forms.js";
+import { bookingSection } from "./booking.js";
 
 export async function portalView(ctx) {
   const g = ctx.generation;
@@ -25,33 +26,89 @@ export async function portalView(ctx) {
   if (!ctx.current(g)) return;
   const consents = h("div", {}, h("p", { class: "loading" }, "Loading your consent forms…"));
   const appointments = h("div", {}, h("p", { class: "loading" }, "Loading your appointments…"));
+  const booking = h("div", {}, h("p", { class: "loading" }, "Loading booking…"));
   fill(ctx.main,
     h("h1", {}, "My record"),
     h("p", { id: "client-name", class: "lead" }, fullName(rec.details)),
     h("section", { class: "panel", "aria-labelledby": "details-title" }, h("h2", { id: "details-title" }, "Your details"), detailsList(rec.details),
       h("p", { class: "hint" }, "If something here is wrong, ask your therapist or the practice to correct it.")),
     h("section", { class: "panel", "aria-labelledby": "appointments-title" }, h("h2", { id: "appointments-title" }, "Your upcoming appointments"), appointments),
+    h("section", { class: "panel", "aria-labelledby": "booking-title" }, h("h2", { id: "booking-title" }, "Book an appointment"), booking),
     h("section", { class: "panel", "aria-labelledby": "consents-title" }, h("h2", { id: "consents-title" }, "Your consent forms"), consents));
-  const forms = consentFormsSection(ctx, g, id, consents);
-  try {
-    const a = await get(`/clients/${id}/appointments`);
-    if (ctx.current(g)) fill(appointments, appointmentTable(a.appointments));
-  } catch (err) {
-    if (ctx.current(g)) fill(appointments, errorBox(err));
-  }
-  await forms;
+  const showAppointments = () => appointmentsSection(ctx, g, id, appointments);
+  await Promise.all([
+    showAppointments(),
+    bookingSection(ctx, g, id, booking, showAppointments),
+    consentFormsSection(ctx, g, id, consents),
+  ]);
 }
 
-// appointmentTable lists the client's own appointments, soonest first (the server orders them).
-function appointmentTable(appts) {
+// appointmentsSection fills box with the client's upcoming appointments, read afresh.
+async function appointmentsSection(ctx, g, clientID, box) {
+  try {
+    const a = await get(`/clients/${clientID}/appointments`);
+    if (ctx.current(g)) fill(box, appointmentTable(ctx, a.appointments, () => appointmentsSection(ctx, g, clientID, box)));
+  } catch (err) {
+    if (ctx.current(g)) fill(box, errorBox(err));
+  }
+}
+
+// appointmentTable lists the client's own appointments, soonest first (the server orders them);
+// changed is called after the client cancels one.
+function appointmentTable(ctx, appts, changed) {
   if (appts.length === 0) return h("p", { class: "empty" }, "No upcoming appointments.");
   return h("table", { id: "my-appointments" },
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "When"), h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, "Where"), h("th", { scope: "col" }, "Fee"))),
-    h("tbody", {}, appts.map((x) => h("tr", {},
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "When"), h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, "Where"),
+      h("th", { scope: "col" }, "Fee"), h("th", { scope: "col" }, h("span", { class: "skip-text" }, "Actions")))),
+    h("tbody", {}, appts.map((x) => h("tr", { "data-appointment": x.id },
       h("td", {}, dateTime(x.start)),
       h("td", {}, humanize(x.status)),
       h("td", {}, place(x)),
-      h("td", { class: "num" }, x.fee_currency ? money(x.fee_minor, x.fee_currency) : "")))));
+      h("td", { class: "num" }, x.fee_currency ? money(x.fee_minor, x.fee_currency) : ""),
+      h("td", {}, cancellable(x) ? cancelControl(ctx, x, changed) : null)))));
+}
+
+// cancellable reports whether the client may still cancel appointment x: booked or awaiting
+// approval, and not yet started.
+function cancellable(x) {
+  return (x.status === "booked" || x.status === "pending_approval") && new Date(x.start) > new Date();
+}
+
+// cancelControl is a Cancel button that asks for an optional reason, warns that a late
+// cancellation may be charged, and cancels.
+function cancelControl(ctx, x, changed) {
+  const box = h("div", { class: "actions" });
+  const open = h("button", { type: "button", class: "secondary cancel" }, "Cancel…");
+  open.addEventListener("click", () => {
+    const reason = h("input", { id: `reason-${x.id}`, maxlength: 2000, "aria-label": "Reason (optional)", placeholder: "Reason (optional)" });
+    const confirm = h("button", { type: "submit" }, "Cancel appointment");
+    const keep = h("button", { type: "button", class: "secondary" }, "Keep it");
+    const alert = h("div", { role: "alert" });
+    const form = h("form", { class: "row", novalidate: true, "aria-label": "Cancel appointment" },
+      reason, confirm, keep,
+      h("p", { class: "hint" }, "Cancelling shortly before the appointment may be charged under the practice's cancellation policy."), alert);
+    keep.addEventListener("click", () => {
+      fill(box, open);
+      open.focus();
+    });
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      confirm.disabled = true;
+      try {
+        const res = await post(`/appointments/${x.id}/cancellation`, { reason: reason.value.trim() });
+        ctx.flash(res?.late && res.fee
+          ? `Appointment cancelled. As it was cancelled late, a fee of ${money(res.fee.amount_minor, res.fee.currency)} applies.`
+          : "Appointment cancelled.");
+        changed();
+      } catch (err) {
+        confirm.disabled = false;
+        fill(alert, err.status === 401 ? null : h("p", { class: "error" }, describe(err)));
+      }
+    });
+    fill(box, form);
+    reason.focus();
+  });
+  return fill(box, open);
 }
 
 // place is where an appointment happens; a video link is only made a link when it is https.
