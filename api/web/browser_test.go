@@ -22,6 +22,7 @@ var (
 // appointments today at 12:00 UTC with the first and 15:00 UTC with the second.
 type practice struct {
 	s                         *stack
+	practiceID, serviceID     domain.ID
 	therapistID, margueriteID domain.ID
 	aaronAppointmentID        domain.ID
 	// couplesID is a second service type, whose consent form Marguerite has not signed.
@@ -48,11 +49,13 @@ func seed(t *testing.T, s *stack) *practice {
 	admin := s.signIn(t, "admin@practice.example")
 	admin.do(t, "POST", "/api/v1/practices", map[string]string{"consent_rule": "warn"}, http.StatusCreated, &id)
 	practiceID := id.ID
+	p.practiceID = practiceID
 	for user, role := range map[domain.ID]string{p.therapistID: "therapist", managerID: "practice_manager", dpoID: "dpo"} {
 		admin.do(t, "POST", "/api/v1/practices/"+practiceID.String()+"/staff", map[string]any{"user_id": user, "role": role}, http.StatusNoContent, nil)
 	}
 	admin.do(t, "POST", "/api/v1/practices/"+practiceID.String()+"/service-types", map[string]any{"code": "individual", "name": "Individual therapy", "minutes": 50}, http.StatusCreated, &id)
 	serviceID := id.ID
+	p.serviceID = serviceID
 	admin.do(t, "POST", "/api/v1/practices/"+practiceID.String()+"/consent-templates", map[string]any{
 		"service_type_id": serviceID, "text": "I consent to individual therapy.", "effective_from": s.clock.Now().Add(-time.Hour),
 	}, http.StatusNoContent, nil)
@@ -447,6 +450,52 @@ func TestBrowser(t *testing.T) {
 		// A client cannot reach staff screens, even by typing their address.
 		b.open(s.srv.URL + "/app/caseload")
 		b.waitText("main h1", "Not found")
+		noConsoleErrors(t, b)
+		b.click("#sign-out")
+		b.waitText("#sign-in-message", "You have signed out.")
+	})
+
+	step("therapist approves a new client's first self-booking", func(t *testing.T) {
+		b.tb = t
+		// Nadia, new to Thea, books herself through the API; Thea's rules make her wait for approval.
+		thea := s.signIn(t, "thea@practice.example")
+		thea.do(t, "PUT", "/api/v1/calendars/"+p.therapistID.String()+"/self-booking", map[string]any{"enabled": true, "horizon_days": 14,
+			"min_notice_minutes": 60, "hold_minutes": 15, "location": "Room 5", "new_client_approval": true}, http.StatusNoContent, nil)
+		var id struct {
+			ID domain.ID `json:"id"`
+		}
+		thea.do(t, "POST", "/api/v1/clients", map[string]any{"practice_id": p.practiceID, "therapist_id": p.therapistID,
+			"details": map[string]string{"given_name": "Nadia", "family_name": "Quispe", "date_of_birth": "1992-07-14", "email": "nadia.quispe@client.example"}},
+			http.StatusCreated, &id)
+		s.user(t, domain.RoleClient, "nadia.quispe@client.example", id.ID)
+		nadia := s.signIn(t, "nadia.quispe@client.example")
+		nadia.do(t, "POST", "/api/v1/clients/"+id.ID.String()+"/consents", map[string]any{"service_type_id": p.serviceID, "version": 1,
+			"method": "portal", "signer": "client"}, http.StatusNoContent, nil)
+		var booked struct {
+			ID              domain.ID `json:"appointment_id"`
+			PendingApproval bool      `json:"pending_approval"`
+		}
+		evening := s.clock.Now().Truncate(24 * time.Hour).Add(18 * time.Hour)
+		nadia.do(t, "POST", "/api/v1/appointments", map[string]any{"therapist_id": p.therapistID, "client_id": id.ID,
+			"service_type_id": p.serviceID, "start": evening, "duration_minutes": 50}, http.StatusCreated, &booked)
+		if !booked.PendingApproval {
+			t.Fatal("a new client's self-booking does not wait for approval")
+		}
+
+		signIn(b, "thea@practice.example", password)
+		row := `#day-list li[data-appointment="` + booked.ID.String() + `"]`
+		b.waitText(row, "pending approval")
+		b.waitText(row, "Nadia Quispe")
+		b.click(row + " button.decline")
+		b.click(row + ` form button[type="submit"]`)
+		b.waitText(row+" [role=alert]", "Give a reason for declining.")
+		b.click(row + ` form button.secondary`)
+		b.click(row + " button.approve")
+		b.waitText("#status", "Appointment approved.")
+		b.waitText(row, "booked")
+		if n := s.count(t, "appointment-"+booked.ID.String(), "AppointmentApproved"); n != 1 {
+			t.Fatalf("%d AppointmentApproved; want 1", n)
+		}
 		noConsoleErrors(t, b)
 		b.click("#sign-out")
 		b.waitText("#sign-in-message", "You have signed out.")

@@ -1,5 +1,6 @@
-// What a therapist can do with one appointment in the day view: record attendance (once it has
-// started) or cancel it with a reason. A command's success is shown at once; the read model that
+// What a therapist can do with one appointment in the day view: approve, or decline with a reason,
+// a client's first self-booking that waits for approval; record attendance (once it has started)
+// or cancel with a reason a booked one. A command's success is shown at once; the read model that
 // lists appointments catches up on its own.
 
 import { post } from "../api.js";
@@ -12,11 +13,11 @@ import { humanize } from "../format.js";
 export function appointmentActions(ctx, a, statusTag) {
   const box = h("div", { class: "actions" });
   const alert = h("div", { role: "alert" });
-  if (a.status !== "booked") return box;
+  if (a.status !== "booked" && a.status !== "pending_approval") return box;
 
   const done = (status, message) => {
     statusTag.textContent = humanize(status);
-    statusTag.className = "tag";
+    statusTag.className = status === "booked" ? "tag" : "tag warn";
     fill(box, alert);
     fill(alert);
     ctx.flash(message);
@@ -31,38 +32,52 @@ export function appointmentActions(ctx, a, statusTag) {
       fill(alert, err.status === 401 ? null : h("p", { class: "error" }, describe(err)));
     }
   };
-
   const buttons = [];
-  if (new Date(a.start) <= new Date()) {
-    const attended = h("button", { type: "button", class: "secondary" }, "Attended");
-    attended.addEventListener("click", () => run(attended, "completion", undefined, "completed", "Attendance recorded."));
-    const noShow = h("button", { type: "button", class: "secondary" }, "No-show");
-    noShow.addEventListener("click", () => run(noShow, "no-show", undefined, "no_show", "No-show recorded."));
-    buttons.push(attended, noShow);
+  // withReason makes trigger open a form asking for a reason (required: missing is the message
+  // when it is blank) and then running path; "Keep it" goes back to the buttons.
+  const withReason = (trigger, label, missing, submit, path, status, message) => {
+    trigger.addEventListener("click", () => {
+      const reason = h("input", { id: `reason-${a.id}`, required: true, maxlength: 2000 });
+      const confirm = h("button", { type: "submit" }, submit);
+      const keep = h("button", { type: "button", class: "secondary" }, "Keep it");
+      const form = h("form", { class: "row", novalidate: true }, field(label, reason), confirm, keep);
+      keep.addEventListener("click", () => {
+        fill(box, buttons, alert);
+        trigger.focus();
+      });
+      form.addEventListener("submit", (e) => {
+        e.preventDefault();
+        if (!reason.value.trim()) {
+          fill(alert, h("p", { class: "error" }, missing));
+          reason.focus();
+          return;
+        }
+        run(confirm, path, { reason: reason.value.trim() }, status, message);
+      });
+      fill(box, form, alert);
+      reason.focus();
+    });
+  };
+
+  if (a.status === "pending_approval") {
+    const approve = h("button", { type: "button", class: "secondary approve" }, "Approve");
+    approve.addEventListener("click", () => run(approve, "approval", undefined, "booked", "Appointment approved."));
+    const decline = h("button", { type: "button", class: "secondary decline" }, "Decline…");
+    withReason(decline, "Reason for declining", "Give a reason for declining.", "Decline request", "decline", "declined", "Request declined.");
+    buttons.push(approve, decline);
+  } else {
+    if (new Date(a.start) <= new Date()) {
+      const attended = h("button", { type: "button", class: "secondary" }, "Attended");
+      attended.addEventListener("click", () => run(attended, "completion", undefined, "completed", "Attendance recorded."));
+      const noShow = h("button", { type: "button", class: "secondary" }, "No-show");
+      noShow.addEventListener("click", () => run(noShow, "no-show", undefined, "no_show", "No-show recorded."));
+      buttons.push(attended, noShow);
+    }
+    const cancel = h("button", { type: "button", class: "secondary cancel" }, "Cancel…");
+    withReason(cancel, "Reason for cancelling", "Give a reason for cancelling.", "Cancel appointment", "cancellation",
+      (res) => (res?.late ? "late_cancelled" : "cancelled"), "Appointment cancelled.");
+    buttons.push(cancel);
   }
-  const cancel = h("button", { type: "button", class: "secondary cancel" }, "Cancel…");
-  buttons.push(cancel);
-  cancel.addEventListener("click", () => {
-    const reason = h("input", { id: `reason-${a.id}`, required: true, maxlength: 2000 });
-    const confirm = h("button", { type: "submit" }, "Cancel appointment");
-    const keep = h("button", { type: "button", class: "secondary" }, "Keep it");
-    const form = h("form", { class: "row", novalidate: true }, field("Reason for cancelling", reason), confirm, keep);
-    keep.addEventListener("click", () => {
-      fill(box, buttons, alert);
-      cancel.focus();
-    });
-    form.addEventListener("submit", (e) => {
-      e.preventDefault();
-      if (!reason.value.trim()) {
-        fill(alert, h("p", { class: "error" }, "Give a reason for cancelling."));
-        reason.focus();
-        return;
-      }
-      run(confirm, "cancellation", { reason: reason.value.trim() }, (res) => (res?.late ? "late_cancelled" : "cancelled"), "Appointment cancelled.");
-    });
-    fill(box, form, alert);
-    reason.focus();
-  });
   fill(box, buttons, alert);
   return box;
 }
