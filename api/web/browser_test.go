@@ -400,7 +400,7 @@ func TestBrowser(t *testing.T) {
 		noConsoleErrors(t, b)
 	})
 
-	step("client books a free time with her therapist, then cancels it", func(t *testing.T) {
+	step("client books a free time with her therapist, moves it, then cancels it", func(t *testing.T) {
 		b.tb = t
 		calendar := "calendar-" + p.therapistID.String()
 		reserved := s.count(t, calendar, "SlotReserved")
@@ -439,6 +439,14 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("her appointments %+v hold no self-booked one in Room 5", mine.Appointments)
 		}
 		row := `#my-appointments tr[data-appointment="` + booked.String() + `"]`
+		b.click(row + " button.move")
+		b.element("#move-" + booked.String() + "-times button.slot")
+		b.click("#move-" + booked.String() + "-times button.slot")
+		b.click(`#my-appointments tr[data-move="` + booked.String() + `"] form[aria-label="Confirm move"] button[type="submit"]`)
+		b.waitText("#status", "Appointment moved to")
+		if n := s.count(t, "appointment-"+booked.String(), "AppointmentRescheduled"); n != 1 {
+			t.Fatalf("%d AppointmentRescheduled; want 1", n)
+		}
 		b.click(row + " button.cancel")
 		b.typeInto("#reason-"+booked.String(), "a clash at work")
 		b.click(row + ` form[aria-label="Cancel appointment"] button[type="submit"]`)
@@ -446,6 +454,37 @@ func TestBrowser(t *testing.T) {
 		b.waitText(row, "cancelled")
 		if n := s.count(t, "appointment-"+booked.String(), "AppointmentCancelled"); n != 1 {
 			t.Fatalf("%d AppointmentCancelled; want 1", n)
+		}
+		noConsoleErrors(t, b)
+	})
+
+	step("client has a copy of her data and asks for erasure", func(t *testing.T) {
+		b.tb = t
+		var href string
+		b.element("#export-link")
+		b.script(&href, `return document.getElementById("export-link").getAttribute("href")`)
+		want := "/api/v1/clients/" + p.margueriteID.String() + "/export"
+		if href != want {
+			t.Fatalf("the download links to %q; want %q", href, want)
+		}
+		res := s.signIn(t, marguerite["email"]).do(t, "GET", href, nil, http.StatusOK, nil)
+		if cd := res.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") {
+			t.Fatalf("the export answers Content-Disposition %q; want an attachment", cd)
+		}
+		b.click("#erasure-start")
+		b.typeInto("#erasure-grounds", "I am moving abroad.")
+		b.click(`form[aria-label="Ask for erasure"] button[type="submit"]`)
+		b.waitText("#erasure-sent", "Your request was sent to the data protection officer")
+		if n := s.count(t, "client-"+p.margueriteID.String(), "ErasureRequested"); n != 1 {
+			t.Fatalf("%d ErasureRequested; want 1", n)
+		}
+		// A second request while the first is open is refused with a message.
+		b.open(s.srv.URL + "/app/my-record")
+		b.click("#erasure-start")
+		b.click(`form[aria-label="Ask for erasure"] button[type="submit"]`)
+		b.waitText(`form[aria-label="Ask for erasure"] [role="alert"]`, "You already have an erasure request")
+		if n := s.count(t, "client-"+p.margueriteID.String(), "ErasureRequested"); n != 1 {
+			t.Fatalf("%d ErasureRequested after a refused second request; want 1", n)
 		}
 		// A client cannot reach staff screens, even by typing their address.
 		b.open(s.srv.URL + "/app/caseload")

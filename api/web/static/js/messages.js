@@ -15,6 +15,13 @@ const byCode = {
   role_forbidden: "Your role cannot use this screen.",
   totp_enrolment_required: "Set up two-factor authentication before continuing.",
   network: "The server could not be reached. Check the connection and try again.",
+  slot_taken: "That time has just been taken. Choose another.",
+  hold_expired: "The time was held for you for a limited time, which has passed. Choose a time again.",
+  too_short_notice: "That time is too soon to book online. Choose a later time, or contact the practice.",
+  consent_missing: "Please sign the consent form for this service before booking it.",
+  consent_outdated: "The consent form for this service has changed. Please read and sign the new version before booking.",
+  consent_withdrawn: "You withdrew your consent to this service. Please sign its consent form again before booking.",
+  erasure_request_open: "You already have an erasure request that is being decided or has been approved.",
   internal: "The server failed. Try again; if it keeps failing, give your administrator the request id.",
 };
 

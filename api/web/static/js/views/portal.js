@@ -1,15 +1,17 @@
 // The client portal: the signed-in client's own record (a client's portal account has the
-// client's id), upcoming appointments (which they may cancel), booking, and consent forms to read
-// and sign. The server reads appointments, booking options and consent forms for a client from
+// client's id), upcoming appointments (which they may cancel), booking, consent forms to read and
+// sign, and their data (download a copy, ask for erasure). The server reads appointments, booking options and consent forms for a client from
 // the event log and records each read in the client's access log, like any other record read.
 
 import { get, post, query } from "../api.js";
 import { fill, h } from "../dom.js";
 import { describe, errorBox } from "../messages.js";
-import { dateTime, fullName, humanize, money } from "../format.js";
+import { dateTime, fullName, humanize, longDate, money, time } from "../format.js";
 import { detailsList } from "./details.js";
 import { consentFormsSection } from "./consent_forms.js";
 import { bookingSection } from "./booking.js";
+import { ownDataSection } from "./own_data.js";
+import { freeTimes } from "./free_times.js";
 
 export async function portalView(ctx) {
   const g = ctx.generation;
@@ -34,7 +36,8 @@ export async function portalView(ctx) {
       h("p", { class: "hint" }, "If something here is wrong, ask your therapist or the practice to correct it.")),
     h("section", { class: "panel", "aria-labelledby": "appointments-title" }, h("h2", { id: "appointments-title" }, "Your upcoming appointments"), appointments),
     h("section", { class: "panel", "aria-labelledby": "booking-title" }, h("h2", { id: "booking-title" }, "Book an appointment"), booking),
-    h("section", { class: "panel", "aria-labelledby": "consents-title" }, h("h2", { id: "consents-title" }, "Your consent forms"), consents));
+    h("section", { class: "panel", "aria-labelledby": "consents-title" }, h("h2", { id: "consents-title" }, "Your consent forms"), consents),
+    h("section", { class: "panel", "aria-labelledby": "data-title" }, h("h2", { id: "data-title" }, "Your data"), ownDataSection(ctx, id)));
   const showAppointments = () => appointmentsSection(ctx, g, id, appointments);
   await Promise.all([
     showAppointments(),
@@ -60,13 +63,67 @@ function appointmentTable(ctx, appts, changed) {
   return h("table", { id: "my-appointments" },
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "When"), h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, "Where"),
       h("th", { scope: "col" }, "Fee"), h("th", { scope: "col" }, h("span", { class: "skip-text" }, "Actions")))),
-    h("tbody", {}, appts.map((x) => h("tr", { "data-appointment": x.id },
-      h("td", {}, dateTime(x.start)),
-      h("td", {}, humanize(x.status)),
-      h("td", {}, place(x)),
-      h("td", { class: "num" }, x.fee_currency ? money(x.fee_minor, x.fee_currency) : ""),
-      h("td", {}, cancellable(x) ? cancelControl(ctx, x, changed) : null)))));
+    h("tbody", {}, appts.map((x) => {
+      const row = h("tr", { "data-appointment": x.id },
+        h("td", {}, dateTime(x.start)),
+        h("td", {}, humanize(x.status)),
+        h("td", {}, place(x)),
+        h("td", { class: "num" }, x.fee_currency ? money(x.fee_minor, x.fee_currency) : ""));
+      row.append(h("td", {}, cancellable(x) ? h("div", { class: "actions" }, moveControl(ctx, x, row, changed), cancelControl(ctx, x, changed)) : null));
+      return row;
+    })));
 }
+
+// moveControl is a Move button that finds another free time for appointment x (same service and
+// length), in a full-width row under x's row, and moves it there.
+function moveControl(ctx, x, row, changed) {
+  const open = h("button", { type: "button", class: "secondary move" }, "Move…");
+  const panel = h("td", { colspan: 5 });
+  const panelRow = h("tr", { class: "move-row", "data-move": x.id }, panel);
+  open.addEventListener("click", () => {
+    const g = ctx.generation;
+    const minutes = Math.round((new Date(x.end) - new Date(x.start)) / 60000);
+    const keep = h("button", { type: "button", class: "secondary" }, "Keep this time");
+    keep.addEventListener("click", () => {
+      panelRow.remove();
+      open.disabled = false;
+      open.focus();
+    });
+    const move = async (slot) => {
+      const alert = h("div", { role: "alert" });
+      const confirm = h("button", { type: "submit" }, "Move appointment");
+      const form = h("form", { "aria-label": "Confirm move" },
+        h("p", {}, `Move to ${longDate(new Date(slot.start))} at ${time(slot.start)}?`), h("div", { class: "row" }, confirm, keep), alert);
+      form.addEventListener("submit", async (e) => {
+        e.preventDefault();
+        confirm.disabled = true;
+        try {
+          await post(`/appointments/${x.id}/reschedule`, { start: slot.start, duration_minutes: minutes });
+          ctx.flash(`Appointment moved to ${longDate(new Date(slot.start))} at ${time(slot.start)}.`);
+          changed();
+        } catch (err) {
+          confirm.disabled = false;
+          fill(alert, err.status === 401 ? null : h("p", { class: "error" }, describe(err)));
+        }
+      });
+      fill(picker.times, form);
+      confirm.focus();
+    };
+    const picker = freeTimes(ctx, g, {
+      therapistID: x.therapist_id, horizonDays: maxMoveDays, service: () => ({ service_type_id: x.service_type_id, minutes }),
+      idPrefix: `move-${x.id}`, label: "Find a new time", choose: move,
+    });
+    fill(panel, h("h3", {}, `Move your appointment of ${dateTime(x.start)}`), picker.form, picker.times, keep);
+    row.after(panelRow);
+    open.disabled = true;
+    picker.search();
+  });
+  return open;
+}
+
+// maxMoveDays is how far ahead the move picker offers days; the therapist's self-booking horizon,
+// which the server applies, is usually shorter.
+const maxMoveDays = 366;
 
 // cancellable reports whether the client may still cancel appointment x: booked or awaiting
 // approval, and not yet started.
