@@ -35,18 +35,7 @@ func TestClientPortalReadsOwnData(t *testing.T) {
 	expectStatus(t, res, http.StatusCreated, "")
 	res.decode(t, &booked)
 
-	// A second client of the same practice with their own portal account.
-	var other struct {
-		ID domain.ID `json:"id"`
-	}
-	res = f.alice.do(t, "POST", "/api/v1/clients", map[string]any{
-		"practice_id": f.practiceID, "therapist_id": f.aliceID,
-		"details": map[string]string{"given_name": "Other", "family_name": "Client", "date_of_birth": "1985-01-02", "email": "other@client.example"},
-	})
-	expectStatus(t, res, http.StatusCreated, "")
-	res.decode(t, &other)
-	f.e.user(t, domain.RoleClient, "other@client.example", other.ID)
-	otherPortal := f.e.signIn(t, "other@client.example")
+	otherID, otherPortal := f.otherPortalClient(t)
 
 	t.Run("own consents", func(t *testing.T) {
 		var got struct {
@@ -92,21 +81,12 @@ func TestClientPortalReadsOwnData(t *testing.T) {
 		expectStatus(t, f.portal.do(t, "GET", f.clientPath("/appointments?from=tomorrow"), nil), http.StatusBadRequest, "invalid_from")
 	})
 	t.Run("another client's id answers like a missing one", func(t *testing.T) {
-		missing := domain.ID{0x01, 0x90, 15: 7}
 		for _, suffix := range []string{"/consents", "/appointments"} {
-			t.Run(suffix, func(t *testing.T) {
-				res := otherPortal.do(t, "GET", f.clientPath(suffix), nil)
-				expectStatus(t, res, http.StatusNotFound, "client_not_found")
-				miss := otherPortal.do(t, "GET", "/api/v1/clients/"+missing.String()+suffix, nil)
-				expectStatus(t, miss, http.StatusNotFound, "client_not_found")
-				if !sameProblem(res.body, miss.body, f.clientID, missing) {
-					t.Fatalf("another client's data and a missing client answer differently:\n%s\n%s", res.body, miss.body)
-				}
-			})
+			t.Run(suffix, func(t *testing.T) { f.expectLikeMissing(t, otherPortal, suffix) })
 		}
 	})
 	t.Run("the other client sees only their own, empty, data", func(t *testing.T) {
-		res := otherPortal.do(t, "GET", "/api/v1/clients/"+other.ID.String()+"/appointments", nil)
+		res := otherPortal.do(t, "GET", "/api/v1/clients/"+otherID.String()+"/appointments", nil)
 		expectStatus(t, res, http.StatusOK, "")
 		if string(res.body) != `{"appointments":[]}`+"\n" && string(res.body) != `{"appointments":[]}` {
 			t.Fatalf("other client's appointments: %s", res.body)
@@ -207,25 +187,8 @@ func TestClientSignsConsentThroughThePortal(t *testing.T) {
 		t.Fatalf("forms after signing version 2: %+v", got)
 	}
 
-	var other struct {
-		ID domain.ID `json:"id"`
-	}
-	res := f.alice.do(t, "POST", "/api/v1/clients", map[string]any{
-		"practice_id": f.practiceID, "therapist_id": f.aliceID,
-		"details": map[string]string{"given_name": "Other", "family_name": "Client", "date_of_birth": "1985-01-02", "email": "other@client.example"},
-	})
-	expectStatus(t, res, http.StatusCreated, "")
-	res.decode(t, &other)
-	f.e.user(t, domain.RoleClient, "other@client.example", other.ID)
-	otherPortal := f.e.signIn(t, "other@client.example")
-	missing := domain.ID{0x01, 0x90, 15: 7}
-	theirs := otherPortal.do(t, "GET", f.clientPath("/consent-forms"), nil)
-	expectStatus(t, theirs, http.StatusNotFound, "client_not_found")
-	miss := otherPortal.do(t, "GET", "/api/v1/clients/"+missing.String()+"/consent-forms", nil)
-	expectStatus(t, miss, http.StatusNotFound, "client_not_found")
-	if !sameProblem(theirs.body, miss.body, f.clientID, missing) {
-		t.Fatalf("another client's forms and a missing client answer differently:\n%s\n%s", theirs.body, miss.body)
-	}
+	_, otherPortal := f.otherPortalClient(t)
+	f.expectLikeMissing(t, otherPortal, "/consent-forms")
 	expectStatus(t, f.alice.do(t, "GET", f.clientPath("/consent-forms"), nil), http.StatusForbidden, "")
 }
 
@@ -334,20 +297,38 @@ func TestClientBooksThroughThePortal(t *testing.T) {
 	if o := read(); o.Enabled || len(o.Services) != 0 || o.TherapistID != f.aliceID {
 		t.Fatalf("options with self-booking off: %+v", o)
 	}
-	res = f.alice.do(t, "POST", "/api/v1/clients", map[string]any{
+	_, otherPortal := f.otherPortalClient(t)
+	f.expectLikeMissing(t, otherPortal, "/booking-options")
+	expectStatus(t, f.alice.do(t, "GET", f.clientPath("/booking-options"), nil), http.StatusForbidden, "")
+}
+
+// otherPortalClient registers a second client of alice's, with a portal account, and returns the
+// client's id and portal session.
+func (f *practiceFixture) otherPortalClient(t *testing.T) (domain.ID, *client) {
+	t.Helper()
+	var other struct {
+		ID domain.ID `json:"id"`
+	}
+	res := f.alice.do(t, "POST", "/api/v1/clients", map[string]any{
 		"practice_id": f.practiceID, "therapist_id": f.aliceID,
 		"details": map[string]string{"given_name": "Other", "family_name": "Client", "date_of_birth": "1985-01-02", "email": "other@client.example"},
 	})
 	expectStatus(t, res, http.StatusCreated, "")
-	res.decode(t, &id)
-	f.e.user(t, domain.RoleClient, "other@client.example", id.ID)
-	otherPortal := f.e.signIn(t, "other@client.example")
+	res.decode(t, &other)
+	f.e.user(t, domain.RoleClient, "other@client.example", other.ID)
+	return other.ID, f.e.signIn(t, "other@client.example")
+}
+
+// expectLikeMissing checks that portal, another client's session, reading suffix of the
+// fixture's client answers 404 client_not_found exactly as for a client that does not exist.
+func (f *practiceFixture) expectLikeMissing(t *testing.T, portal *client, suffix string) {
+	t.Helper()
 	missing := domain.ID{0x01, 0x90, 15: 7}
-	theirs := otherPortal.do(t, "GET", f.clientPath("/booking-options"), nil)
+	theirs := portal.do(t, "GET", f.clientPath(suffix), nil)
 	expectStatus(t, theirs, http.StatusNotFound, "client_not_found")
-	miss := otherPortal.do(t, "GET", "/api/v1/clients/"+missing.String()+"/booking-options", nil)
+	miss := portal.do(t, "GET", "/api/v1/clients/"+missing.String()+suffix, nil)
+	expectStatus(t, miss, http.StatusNotFound, "client_not_found")
 	if !sameProblem(theirs.body, miss.body, f.clientID, missing) {
-		t.Fatalf("another client's options and a missing client answer differently:\n%s\n%s", theirs.body, miss.body)
+		t.Fatalf("another client's %s and a missing client's answer differently:\n%s\n%s", suffix, theirs.body, miss.body)
 	}
-	expectStatus(t, f.alice.do(t, "GET", f.clientPath("/booking-options"), nil), http.StatusForbidden, "")
 }
