@@ -60,15 +60,6 @@ func (h *BookAppointmentHandler) Handle(ctx context.Context, actor domain.Actor,
 	if err != nil {
 		return Booking{}, err
 	}
-	if ruledPlace {
-		cal, _, _, err := LoadCalendar(ctx, h.d, cmd.TherapistID)
-		if err != nil {
-			return Booking{}, err
-		}
-		if cmd.Place = cal.SelfBooking().Place(); cmd.Place.Validate() != nil {
-			return Booking{}, domain.Invalid("location", "the self-booking rules name no place: give a location or a video link")
-		}
-	}
 	if !self && !cmd.HoldID.IsZero() {
 		return Booking{}, domain.Invalid("hold_id", "only a client's self-booking redeems a hold")
 	}
@@ -86,6 +77,12 @@ func (h *BookAppointmentHandler) Handle(ctx context.Context, actor domain.Actor,
 	}
 	var reserved scheduling.SlotReserved
 	err = changeCalendar(ctx, h.d, cmd.TherapistID, actor, func(c *scheduling.Calendar, loc *time.Location, now time.Time) ([]domain.Event, error) {
+		// Rules that are off leave the refusal to Reserve (self_booking_disabled).
+		if rules := c.SelfBooking(); ruledPlace && rules.Enabled {
+			if cmd.Place = rules.Place(); cmd.Place.Validate() != nil {
+				return nil, domain.Invalid("location", "the self-booking rules name no place: give a location or a video link")
+			}
+		}
 		r, err := c.Reserve(scheduling.ReserveRequest{
 			AppointmentID: id, Slot: scheduling.Interval{Start: cmd.Start, End: cmd.Start.Add(cmd.Duration)},
 			ServiceTypeID: cmd.ServiceTypeID, SelfBooked: self, NewClient: newClient, HoldID: cmd.HoldID,

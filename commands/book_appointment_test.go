@@ -132,6 +132,12 @@ func TestBookAppointment(t *testing.T) {
 			b.Place = scheduling.Place{}
 			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.asClient(), b)
 		}, domain.KindInvalid, "invalid_location", nil},
+		{"client self-books without a place while self-booking is off", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
+			must(tb, commands.NewSetAvailabilityHandler(s.deps).SetSelfBookingRules(context.Background(), s.alice, s.alice.UserID, scheduling.SelfBookingRules{}))
+			b := s.booking(s.at(tb, "2026-03-04", 10, 0))
+			b.Place = scheduling.Place{}
+			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.asClient(), b)
+		}, domain.KindForbidden, "self_booking_disabled", nil},
 		{"client self-booking with too little notice", func(tb testing.TB, s *schedClinic) (commands.Booking, error) {
 			return commands.NewBookAppointmentHandler(s.deps).Handle(context.Background(), s.asClient(), s.booking(s.at(tb, "2026-03-02", 15, 0)))
 		}, domain.KindConflict, "too_short_notice", nil},

@@ -88,9 +88,10 @@ type OwnAppointment struct {
 }
 
 // ReadOwnDataHandler serves a signed-in client their own consents, the consent forms they may
-// sign, and their appointments straight from the event log (the client stream, "clientschedule-<client>" and each "appointment-<id>"), never
-// from read models. Every read appends RecordAccessed (by the client, what "record", purpose
-// PurposeOwnConsents or PurposeOwnAppointments) to the client's stream before anything is
+// sign, what they may book, and their appointments straight from the event log (the client
+// stream, the practice and calendar streams, "clientschedule-<client>" and each
+// "appointment-<id>"), never from read models. Every read appends RecordAccessed (by the client,
+// what "record", one of the Purpose constants above) to the client's stream before anything is
 // returned, so the access log a SAR discloses shows it. It is safe for concurrent use.
 type ReadOwnDataHandler struct {
 	d Deps
