@@ -480,6 +480,8 @@ func TestBrowser(t *testing.T) {
 		}
 		// A second request while the first is open is refused with a message.
 		b.open(s.srv.URL + "/app/my-record")
+		b.element("#consent-forms")
+		b.element("#book-service")
 		b.click("#erasure-start")
 		b.click(`form[aria-label="Ask for erasure"] button[type="submit"]`)
 		b.waitText(`form[aria-label="Ask for erasure"] [role="alert"]`, "You already have an erasure request")

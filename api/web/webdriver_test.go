@@ -210,10 +210,24 @@ func (b *browser) element(css string) string {
 	}
 }
 
-// click clicks the element matching css as a user would.
+// click clicks the element matching css as a user would. While the page is still rendering, the
+// element can move under another one or be replaced between finding and clicking it; WebDriver
+// then refuses the click without dispatching it ("element click intercepted", "stale element
+// reference"), and it is tried again until the page settles.
 func (b *browser) click(css string) {
 	b.tb.Helper()
-	b.must("POST", "/element/"+b.element(css)+"/click", map[string]any{}, nil)
+	deadline := time.Now().Add(waitFor)
+	for {
+		err := b.call("POST", b.base+"/element/"+b.element(css)+"/click", map[string]any{}, nil)
+		if err == nil {
+			return
+		}
+		retry := strings.Contains(err.Error(), "element click intercepted") || strings.Contains(err.Error(), "stale element reference")
+		if !retry || time.Now().After(deadline) {
+			b.tb.Fatalf("click %q: %v", css, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // typeInto clears the field matching css and types text into it key by key.
