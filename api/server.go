@@ -33,6 +33,7 @@ func identityDeps(cfg Config) commands.IdentityDeps {
 		Index:     cfg.Index,
 		Hasher:    cfg.Hasher,
 		Policy:    cfg.Policy,
+		Unknown:   commands.NewUnknownEmails(commands.DefaultUnknownEmails),
 	}
 }
 

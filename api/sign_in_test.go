@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -143,6 +144,50 @@ func TestSignInThrottleAndLockout(t *testing.T) {
 		_, res := e.trySignIn(t, "x@practice.example", testPassword)
 		expectStatus(t, res, http.StatusTooManyRequests, "too_many_requests")
 	})
+}
+
+// TestUnknownEmailIsThrottledLikeAnAccount runs the same attempts, at the same times, against an
+// account (wrong passwords, then the right one) and an email without one: every answer, its code
+// and its Retry-After are the same, so throttling and lockout do not tell which emails have an
+// account.
+func TestUnknownEmailIsThrottledLikeAnAccount(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *api.Config) { c.SignInsPerMinute = 1000 })
+	e.user(t, domain.RoleTherapist, "known@practice.example")
+	p := e.policy
+	steps := []time.Duration{0, time.Second, time.Second, 0, time.Second, 5 * time.Second, time.Minute, time.Minute, 0, time.Minute, p.LockFor}
+	seen := map[string]bool{}
+	for i, wait := range steps {
+		e.clock.Advance(wait)
+		password := "wrong password number " + strconv.Itoa(i)
+		if i == len(steps)-1 {
+			password = testPassword // the account's lock has ended: it signs in, the unknown email cannot
+		}
+		_, known := e.trySignIn(t, "known@practice.example", password)
+		_, unknown := e.trySignIn(t, "nobody@practice.example", password)
+		if i == len(steps)-1 {
+			expectStatus(t, known, http.StatusCreated, "")
+			expectStatus(t, unknown, http.StatusUnauthorized, "invalid_credentials")
+			break
+		}
+		seen[problemCode(known)] = true
+		if known.status != unknown.status || problemCode(known) != problemCode(unknown) || known.header.Get("Retry-After") != unknown.header.Get("Retry-After") {
+			t.Fatalf("attempt %d: the account answers %d %s (Retry-After %q), the unknown email %d %s (Retry-After %q)", i,
+				known.status, problemCode(known), known.header.Get("Retry-After"), unknown.status, problemCode(unknown), unknown.header.Get("Retry-After"))
+		}
+	}
+	if !seen["sign_in_throttled"] || !seen["account_locked"] || !seen["invalid_credentials"] {
+		t.Fatalf("the attempts got %v; the comparison must cover invalid_credentials, sign_in_throttled and account_locked", seen)
+	}
+}
+
+// problemCode is the code of a problem+json answer ("" for none).
+func problemCode(res response) string {
+	var p struct {
+		Code string `json:"code"`
+	}
+	_ = json.Unmarshal(res.body, &p)
+	return p.Code
 }
 
 func countOf(s []string, v string) int {

@@ -40,7 +40,8 @@ func NewSignInHandler(d IdentityDeps) *SignInHandler { return &SignInHandler{d: 
 // or UserSignInFailed (with UserLockedOut when the failure reaches the policy's limit, UserDisabled
 // when the account was dormant). An unknown email and a wrong password both give
 // identity.ErrInvalidCredentials after the same argon2id work. A locked or throttled account gives a
-// *identity.WaitError before any password is hashed. Events carry no password, code or email in
+// *identity.WaitError before any password is hashed, and so does an unknown email with the same
+// failures (IdentityDeps.Unknown), so neither answer tells whether an email has an account. Events carry no password, code or email in
 // their metadata; their payloads are sealed under the user's id.
 func (h *SignInHandler) Handle(ctx context.Context, cmd SignIn) (SignedIn, error) {
 	tok, err := h.d.emailToken(ctx, cmd.Email)
@@ -48,11 +49,8 @@ func (h *SignInHandler) Handle(ctx context.Context, cmd SignIn) (SignedIn, error
 		return SignedIn{}, err
 	}
 	id, err := h.d.Directory.Lookup(ctx, tok)
-	if errors.Is(err, domain.ErrNotFound) {
-		h.d.Hasher.Verify(cmd.Password, dummyHash)
-		return SignedIn{}, identity.ErrInvalidCredentials
-	}
-	if err != nil {
+	unknown := errors.Is(err, domain.ErrNotFound)
+	if err != nil && !unknown {
 		return SignedIn{}, err
 	}
 	settings, _, err := LoadSecuritySettings(ctx, h.d.Deps)
@@ -60,6 +58,9 @@ func (h *SignInHandler) Handle(ctx context.Context, cmd SignIn) (SignedIn, error
 		return SignedIn{}, err
 	}
 	policy := settings.Apply(h.d.Policy)
+	if unknown {
+		return SignedIn{}, h.d.Unknown.signIn(tok, h.d.Clock.Now(), policy, func() { h.d.Hasher.Verify(cmd.Password, dummyHash) })
+	}
 	v7, err := uuid.NewV7()
 	if err != nil {
 		return SignedIn{}, err

@@ -38,6 +38,9 @@ type IdentityDeps struct {
 	Index     BlindIndex
 	Hasher    PasswordHasher
 	Policy    identity.Policy
+	// Unknown keeps the failed sign-ins of emails without an account, so that they are throttled
+	// and locked like an account's; nil keeps none (a server must set it; see UnknownEmails).
+	Unknown *UnknownEmails
 }
 
 // Validate reports every missing or invalid dependency, joined.
