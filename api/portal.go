@@ -17,7 +17,41 @@ func (s *server) portalRoutes() []route {
 		{method: "GET", path: "/clients/{id}/appointments", roles: []domain.Role{domain.RoleClient}, handle: noBody(http.StatusOK, s.ownAppointments)},
 		{method: "GET", path: "/clients/{id}/consent-forms", roles: []domain.Role{domain.RoleClient}, handle: noBody(http.StatusOK, s.ownConsentForms)},
 		{method: "GET", path: "/clients/{id}/booking-options", roles: []domain.Role{domain.RoleClient}, handle: noBody(http.StatusOK, s.ownBookingOptions)},
+		{method: "GET", path: "/clients/{id}/erasure-requests", roles: []domain.Role{domain.RoleClient}, handle: noBody(http.StatusOK, s.ownErasureRequests)},
 	}
+}
+
+type erasureRequestView struct {
+	ID          domain.ID `json:"id"`
+	Status      string    `json:"status"`
+	RequestedBy string    `json:"requested_by"`
+	RequestedAt time.Time `json:"requested_at"`
+	Grounds     string    `json:"grounds,omitempty"`
+	DecidedAt   time.Time `json:"decided_at,omitzero"`
+	Exemption   string    `json:"exemption,omitempty"`
+	Explanation string    `json:"explanation,omitempty"`
+	Until       time.Time `json:"until,omitzero"`
+}
+
+type erasureRequestListResponse struct {
+	Requests []erasureRequestView `json:"requests"`
+}
+
+// ownErasureRequests answers GET /clients/{id}/erasure-requests for a signed-in client: their
+// erasure requests and the DPO's decisions.
+func (s *server) ownErasureRequests(r *http.Request, a domain.Actor) (erasureRequestListResponse, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return erasureRequestListResponse{}, err
+	}
+	rs, err := commands.NewReadOwnDataHandler(s.deps()).ErasureRequests(r.Context(), a, id)
+	out := erasureRequestListResponse{Requests: []erasureRequestView{}}
+	for _, x := range rs {
+		out.Requests = append(out.Requests, erasureRequestView{ID: x.ID, Status: string(x.Status), RequestedBy: string(x.RequestedBy),
+			RequestedAt: x.RequestedAt.UTC(), Grounds: x.Grounds, DecidedAt: x.DecidedAt.UTC(), Exemption: string(x.Exemption),
+			Explanation: x.Explanation, Until: x.Until.UTC()})
+	}
+	return out, err
 }
 
 type bookableServiceView struct {

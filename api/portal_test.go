@@ -332,3 +332,52 @@ func (f *practiceFixture) expectLikeMissing(t *testing.T, portal *client, suffix
 		t.Fatalf("another client's %s and a missing client's answer differently:\n%s\n%s", suffix, theirs.body, miss.body)
 	}
 }
+
+// TestClientFollowsTheirErasureRequest: a signed-in client asks for erasure, sees the request
+// open, then the DPO's refusal with its exemption and explanation; another client's id answers
+// like a missing client's, and staff cannot use the route.
+func TestClientFollowsTheirErasureRequest(t *testing.T) {
+	t.Parallel()
+	f := newPractice(t)
+	type request struct {
+		ID          domain.ID `json:"id"`
+		Status      string    `json:"status"`
+		RequestedBy string    `json:"requested_by"`
+		Grounds     string    `json:"grounds"`
+		Exemption   string    `json:"exemption"`
+		Explanation string    `json:"explanation"`
+		DecidedAt   time.Time `json:"decided_at"`
+	}
+	list := func() []request {
+		t.Helper()
+		var got struct {
+			Requests []request `json:"requests"`
+		}
+		res := f.portal.do(t, "GET", f.clientPath("/erasure-requests"), nil)
+		expectStatus(t, res, http.StatusOK, "")
+		res.decode(t, &got)
+		return got.Requests
+	}
+	if got := list(); len(got) != 0 {
+		t.Fatalf("requests before any: %+v", got)
+	}
+	var asked struct {
+		ID domain.ID `json:"id"`
+	}
+	res := f.portal.do(t, "POST", f.clientPath("/erasure-requests"), map[string]string{"grounds": "moving abroad"})
+	expectStatus(t, res, http.StatusCreated, "")
+	res.decode(t, &asked)
+	if got := list(); len(got) != 1 || got[0].ID != asked.ID || got[0].Status != "open" || got[0].RequestedBy != "client" || got[0].Grounds != "moving abroad" {
+		t.Fatalf("after asking: %+v", got)
+	}
+	expectStatus(t, f.dpo.do(t, "POST", f.clientPath("/erasure-requests/"+asked.ID.String()+"/decision"), map[string]string{
+		"decision": "refuse", "exemption": "legal_claims", "explanation": "a complaint about this record is open",
+	}), http.StatusNoContent, "")
+	if got := list(); len(got) != 1 || got[0].Status != "refused" || got[0].Exemption != "legal_claims" ||
+		got[0].Explanation != "a complaint about this record is open" || got[0].DecidedAt.IsZero() {
+		t.Fatalf("after the refusal: %+v", got)
+	}
+	_, otherPortal := f.otherPortalClient(t)
+	f.expectLikeMissing(t, otherPortal, "/erasure-requests")
+	expectStatus(t, f.dpo.do(t, "GET", f.clientPath("/erasure-requests"), nil), http.StatusForbidden, "")
+}

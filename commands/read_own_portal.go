@@ -18,6 +18,7 @@ const (
 	PurposeOwnConsentForms = "portal_own_consent_forms"
 	PurposeOwnAppointments = "portal_own_appointments"
 	PurposeOwnBooking      = "portal_own_booking_options"
+	PurposeOwnErasures     = "portal_own_erasure_requests"
 )
 
 // OwnConsent is one of a client's consents to treatment as the client sees it in the portal:
@@ -206,6 +207,19 @@ func (h *ReadOwnDataHandler) BookingOptions(ctx context.Context, actor domain.Ac
 	}
 	sort.Slice(out.Services, func(i, j int) bool { return out.Services[i].Name < out.Services[j].Name })
 	return out, nil
+}
+
+// ErasureRequests returns client clientID's erasure requests, oldest first, each with the DPO's
+// decision once made: refused (with the Art. 17(3) exemption and explanation) or deferred (with
+// the end of retention). An approved request ends in erasure, after which the client's data, and
+// this read, are gone (KindErased). Authorisation and errors are as for Consents; the read is
+// recorded with purpose PurposeOwnErasures.
+func (h *ReadOwnDataHandler) ErasureRequests(ctx context.Context, actor domain.Actor, clientID domain.ID) ([]client.ErasureRequest, error) {
+	c, _, err := h.recordOwnAccess(ctx, actor, clientID, PurposeOwnErasures)
+	if err != nil {
+		return nil, err
+	}
+	return c.ErasureRequests(), nil
 }
 
 // Appointments returns the appointments of client clientID that end after from (zero: all),

@@ -242,3 +242,39 @@ func TestReadOwnBookingOptions(t *testing.T) {
 	_, err = h.BookingOptions(ctx, s.alice, s.client)
 	wantKind(t, err, domain.KindForbidden, "own_data_only")
 }
+
+func TestReadOwnErasureRequests(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := newClinic(t)
+	h := commands.NewReadOwnDataHandler(c.deps)
+	id := c.register(t, c.alice)
+	me := domain.Actor{UserID: id, Role: domain.RoleClient}
+
+	got, err := h.ErasureRequests(ctx, me, id)
+	must(t, err)
+	if len(got) != 0 {
+		t.Fatalf("requests before any: %+v", got)
+	}
+	first, err := commands.NewRequestErasureHandler(c.deps).Handle(ctx, me, commands.RequestErasure{ClientID: id, Grounds: "moving abroad"})
+	must(t, err)
+	got, err = h.ErasureRequests(ctx, me, id)
+	must(t, err)
+	if len(got) != 1 || got[0].ID != first || got[0].Status != client.ErasureOpen || got[0].Grounds != "moving abroad" || got[0].RequestedBy != domain.RoleClient {
+		t.Fatalf("open request: %+v", got)
+	}
+	must(t, commands.NewDecideErasureHandler(c.deps, keyringShredder(c.keys)).Handle(ctx, c.dpo, commands.DecideErasure{ClientID: id, RequestID: first,
+		Decision: commands.EraseRefuse, Exemption: client.ExemptLegalClaims, Explanation: "a complaint about this record is open"}))
+	got, err = h.ErasureRequests(ctx, me, id)
+	must(t, err)
+	if len(got) != 1 || got[0].Status != client.ErasureRefusal || got[0].Exemption != client.ExemptLegalClaims ||
+		got[0].Explanation != "a complaint about this record is open" || got[0].DecidedAt.IsZero() {
+		t.Fatalf("refused request: %+v", got)
+	}
+
+	other := c.register(t, c.alice)
+	_, err = h.ErasureRequests(ctx, domain.Actor{UserID: other, Role: domain.RoleClient}, id)
+	wantKind(t, err, domain.KindNotFound, "client_not_found")
+	_, err = h.ErasureRequests(ctx, c.dpo, id)
+	wantKind(t, err, domain.KindForbidden, "own_data_only")
+}

@@ -120,14 +120,19 @@ type session struct {
 	csrf   string
 }
 
-// signIn signs in over the API; it fails the test unless the answer is 201.
-func (s *stack) signIn(tb testing.TB, email string) *session {
+// signIn signs in over the API, with extra request fields in pairs ("totp_code", code); it fails
+// the test unless the answer is 201.
+func (s *stack) signIn(tb testing.TB, email string, extra ...string) *session {
 	tb.Helper()
 	out := &session{s: s}
 	var body struct {
 		CSRF string `json:"csrf_token"`
 	}
-	res := out.do(tb, "POST", "/api/v1/sessions", map[string]string{"email": email, "password": password}, http.StatusCreated, &body)
+	req := map[string]string{"email": email, "password": password}
+	for i := 0; i+1 < len(extra); i += 2 {
+		req[extra[i]] = extra[i+1]
+	}
+	res := out.do(tb, "POST", "/api/v1/sessions", req, http.StatusCreated, &body)
 	for _, c := range res.Cookies() {
 		if c.Name == "__Host-caseledger_session" {
 			out.cookie = c

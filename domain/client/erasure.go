@@ -47,15 +47,17 @@ type ErasureRequest struct {
 	Status      ErasureStatus
 	RequestedBy domain.Role
 	RequestedAt time.Time
+	Grounds     string // why erasure was asked for, "" when not said
 	DecidedAt   time.Time
 	Exemption   Exemption
+	Explanation string    // the DPO's explanation of a refusal
 	Until       time.Time // for a deferral
 }
 
 func (c *Client) applyErasure(ev domain.Event) {
 	switch e := ev.(type) {
 	case ErasureRequested:
-		c.erasures[e.RequestID] = &ErasureRequest{ID: e.RequestID, Status: ErasureOpen, RequestedBy: e.By, RequestedAt: e.At}
+		c.erasures[e.RequestID] = &ErasureRequest{ID: e.RequestID, Status: ErasureOpen, RequestedBy: e.By, RequestedAt: e.At, Grounds: e.Grounds}
 		c.erasureIDs = append(c.erasureIDs, e.RequestID)
 	case ErasureApproved:
 		if r := c.erasures[e.RequestID]; r != nil {
@@ -63,7 +65,7 @@ func (c *Client) applyErasure(ev domain.Event) {
 		}
 	case ErasureRefused:
 		if r := c.erasures[e.RequestID]; r != nil {
-			r.Status, r.DecidedAt, r.Exemption = ErasureRefusal, e.At, e.Exemption
+			r.Status, r.DecidedAt, r.Exemption, r.Explanation = ErasureRefusal, e.At, e.Exemption, e.Explanation
 		}
 	case ErasureDeferred:
 		if r := c.erasures[e.RequestID]; r != nil {

@@ -1,6 +1,6 @@
 // The client portal: the signed-in client's own record (a client's portal account has the
 // client's id), upcoming appointments (which they may cancel), booking, consent forms to read and
-// sign, and their data (download a copy, ask for erasure). The server reads appointments, booking options and consent forms for a client from
+// sign, and their data (download a copy, ask for erasure and follow the decision). The server reads appointments, booking options and consent forms for a client from
 // the event log and records each read in the client's access log, like any other record read.
 
 import { get, post, query } from "../api.js";
@@ -29,6 +29,7 @@ export async function portalView(ctx) {
   const consents = h("div", {}, h("p", { class: "loading" }, "Loading your consent forms…"));
   const appointments = h("div", {}, h("p", { class: "loading" }, "Loading your appointments…"));
   const booking = h("div", {}, h("p", { class: "loading" }, "Loading booking…"));
+  const data = h("div", {}, h("p", { class: "loading" }, "Loading your requests…"));
   fill(ctx.main,
     h("h1", {}, "My record"),
     h("p", { id: "client-name", class: "lead" }, fullName(rec.details)),
@@ -37,12 +38,13 @@ export async function portalView(ctx) {
     h("section", { class: "panel", "aria-labelledby": "appointments-title" }, h("h2", { id: "appointments-title" }, "Your upcoming appointments"), appointments),
     h("section", { class: "panel", "aria-labelledby": "booking-title" }, h("h2", { id: "booking-title" }, "Book an appointment"), booking),
     h("section", { class: "panel", "aria-labelledby": "consents-title" }, h("h2", { id: "consents-title" }, "Your consent forms"), consents),
-    h("section", { class: "panel", "aria-labelledby": "data-title" }, h("h2", { id: "data-title" }, "Your data"), ownDataSection(ctx, id)));
+    h("section", { class: "panel", "aria-labelledby": "data-title" }, h("h2", { id: "data-title" }, "Your data"), data));
   const showAppointments = () => appointmentsSection(ctx, g, id, appointments);
   await Promise.all([
     showAppointments(),
     bookingSection(ctx, g, id, booking, showAppointments),
     consentFormsSection(ctx, g, id, consents),
+    ownDataSection(ctx, g, id, data),
   ]);
 }
 
