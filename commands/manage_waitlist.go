@@ -38,12 +38,17 @@ func NewWaitlistHandler(d Deps) *WaitlistHandler { return &WaitlistHandler{d: d}
 
 // Join adds the client and returns the entry id. The client themself, the therapist holding
 // their record, a practice manager or an admin may; anyone else gets KindNotFound, as does a
-// client of another practice. The entry's client is written first, sealed, to
+// client of another practice. Priority is the practice's to set: a client joining themselves
+// joins at 0 (any other value is KindInvalid "invalid_priority"), so that nobody can put
+// themselves ahead of the others. The entry's client is written first, sealed, to
 // "waitlistentry-<entry id>"; then the plaintext entry joins "waitlist-<practice id>". An entry
 // stream whose join failed is never listed.
 func (h *WaitlistHandler) Join(ctx context.Context, actor domain.Actor, cmd JoinWaitlist) (domain.ID, error) {
 	if err := h.authoriseClient(ctx, actor, cmd.PracticeID, cmd.ClientID); err != nil {
 		return domain.ID{}, err
+	}
+	if actor.Role == domain.RoleClient && cmd.Priority != 0 {
+		return domain.ID{}, domain.Invalid("priority", "is set by the practice: a client joins at 0")
 	}
 	id, err := newID()
 	if err != nil {

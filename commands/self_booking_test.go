@@ -121,7 +121,10 @@ func TestWaitlistOffersFreedSlot(t *testing.T) {
 	c1, c2, c3 := s.register(t, s.alice), s.register(t, s.alice), s.register(t, s.bob)
 	e1, err := w.Join(ctx, s.alice, commands.JoinWaitlist{PracticeID: s.practiceID, ClientID: c1, TherapistID: s.alice.UserID, Priority: 10})
 	must(t, err)
-	e2, err := w.Join(ctx, domain.Actor{UserID: c2, Role: domain.RoleClient}, commands.JoinWaitlist{PracticeID: s.practiceID, ClientID: c2, ServiceTypeID: s.service, Priority: 50})
+	asC2 := domain.Actor{UserID: c2, Role: domain.RoleClient}
+	_, err = w.Join(ctx, asC2, commands.JoinWaitlist{PracticeID: s.practiceID, ClientID: c2, ServiceTypeID: s.service, Priority: 50})
+	wantKind(t, err, domain.KindInvalid, "invalid_priority")
+	e2, err := w.Join(ctx, asC2, commands.JoinWaitlist{PracticeID: s.practiceID, ClientID: c2, ServiceTypeID: s.service})
 	must(t, err)
 	_, err = w.Join(ctx, s.bob, commands.JoinWaitlist{PracticeID: s.practiceID, ClientID: c3, TherapistID: s.bob.UserID, Priority: 99})
 	must(t, err)
@@ -135,17 +138,17 @@ func TestWaitlistOffersFreedSlot(t *testing.T) {
 	must(t, err)
 	matches, err := w.Matches(ctx, s.alice, s.practiceID, s.alice.UserID, s.service, out.FreedSlot)
 	must(t, err)
-	if len(matches) != 2 || matches[0].EntryID != e2 || matches[0].ClientID != c2 || matches[1].EntryID != e1 || matches[1].ClientID != c1 {
-		t.Fatalf("matches %+v", matches)
+	if len(matches) != 2 || matches[0].EntryID != e1 || matches[0].ClientID != c1 || matches[1].EntryID != e2 || matches[1].ClientID != c2 {
+		t.Fatalf("matches %+v; want the therapist's priority 10 before the client's own 0", matches)
 	}
 	_, err = w.Matches(ctx, s.bob, s.practiceID, s.alice.UserID, s.service, out.FreedSlot)
 	wantKind(t, err, domain.KindNotFound, "waitlist_not_found")
 
-	must(t, w.Leave(ctx, s.alice, s.practiceID, e2, "booked"))
+	must(t, w.Leave(ctx, s.alice, s.practiceID, e1, "booked"))
 	matches, err = w.Matches(ctx, s.alice, s.practiceID, s.alice.UserID, s.service, out.FreedSlot)
 	must(t, err)
-	if len(matches) != 1 || matches[0].EntryID != e1 {
+	if len(matches) != 1 || matches[0].EntryID != e2 {
 		t.Fatalf("after leaving: %+v", matches)
 	}
-	wantKind(t, w.Leave(ctx, s.alice, s.practiceID, e2, "booked"), domain.KindNotFound, "waitlist_entry_not_found")
+	wantKind(t, w.Leave(ctx, s.alice, s.practiceID, e1, "booked"), domain.KindNotFound, "waitlist_entry_not_found")
 }
