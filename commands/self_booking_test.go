@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,4 +152,59 @@ func TestWaitlistOffersFreedSlot(t *testing.T) {
 		t.Fatalf("after leaving: %+v", matches)
 	}
 	wantKind(t, w.Leave(ctx, s.alice, s.practiceID, e1, "booked"), domain.KindNotFound, "waitlist_entry_not_found")
+}
+
+// TestOneHoldPerClient checks that a client holds at most one slot on a calendar: a new hold
+// releases the earlier one (which another client can then hold), holding the same slot again
+// works, a refused hold leaves the earlier one to be released by the next, and the calendar still
+// names no client.
+func TestOneHoldPerClient(t *testing.T) {
+	t.Parallel()
+	s := newSchedClinic(t)
+	ctx := context.Background()
+	other := s.register(t, s.alice)
+	s.sign(t, other, 1)
+	otherActor := domain.Actor{UserID: other, Role: domain.RoleClient}
+	holds := commands.NewHoldSlotHandler(s.deps)
+	hold := func(actor domain.Actor, hh int) error {
+		_, err := holds.Hold(ctx, actor, commands.HoldSlot{TherapistID: s.alice.UserID, ServiceTypeID: s.service, Start: s.at(t, "2026-03-04", hh, 0), Duration: 50 * time.Minute})
+		return err
+	}
+	held := func() int {
+		t.Helper()
+		c, _, loc, err := commands.LoadCalendar(ctx, s.deps, s.alice.UserID)
+		must(t, err)
+		n := 0
+		for hh := 9; hh < 17; hh++ {
+			if _, err := c.HoldSlot(newID(t), scheduling.Interval{Start: s.at(t, "2026-03-04", hh, 0), End: s.at(t, "2026-03-04", hh, 50)}, s.service, s.clock.Now(), loc); err != nil {
+				n++
+			}
+		}
+		return n
+	}
+
+	must(t, hold(s.asClient(), 9))
+	must(t, hold(s.asClient(), 10))
+	if n := held(); n != 1 {
+		t.Fatalf("%d slots held after the client's second hold; want 1", n)
+	}
+	must(t, hold(otherActor, 9)) // the client's first slot is free again
+	must(t, hold(s.asClient(), 10))
+	if n := held(); n != 2 {
+		t.Fatalf("%d slots held after holding the same slot again; want 2 (one per client)", n)
+	}
+	if err := hold(s.asClient(), 9); err == nil {
+		t.Fatal("the client held the other client's slot")
+	}
+	must(t, hold(s.asClient(), 11))
+	if n := held(); n != 2 {
+		t.Fatalf("%d slots held after a refused hold and a new one; want 2", n)
+	}
+	recs, err := s.store.ReadStream(ctx, commands.CalendarStream(s.alice.UserID), 0, 1000)
+	must(t, err)
+	for _, r := range recs {
+		if strings.Contains(string(r.Payload), s.client.String()) || strings.Contains(string(r.Payload), other.String()) {
+			t.Fatalf("the calendar's %s names a client", r.Type)
+		}
+	}
 }

@@ -1,6 +1,10 @@
 package scheduling
 
-import "github.com/caseledger/caseledger/domain"
+import (
+	"time"
+
+	"github.com/caseledger/caseledger/domain"
+)
 
 // ClientAppointmentAdded indexes one of a client's appointments in "clientschedule-<client id>",
 // sealed under the client's key. It is written before the appointment's own stream, so it may
@@ -12,21 +16,49 @@ type ClientAppointmentAdded struct {
 
 func (ClientAppointmentAdded) EventType() string { return "ClientAppointmentAdded" }
 
+// ClientHoldPlaced records, in "clientschedule-<client id>", a hold a client is placing on a
+// therapist's calendar (the calendar, which is plaintext, does not say whose a hold is). It is
+// written before the hold, so it may name a hold that was then refused. A client has at most one
+// hold on a calendar: placing one releases every earlier one still held.
+type ClientHoldPlaced struct {
+	HoldID      domain.ID `json:"hold_id"`
+	TherapistID domain.ID `json:"therapist_id"`
+	At          time.Time `json:"at"`
+}
+
+func (ClientHoldPlaced) EventType() string { return "ClientHoldPlaced" }
+
 // ClientSchedule is the aggregate of "clientschedule-<client id>": the client's appointment ids,
-// oldest first, with their therapists.
+// oldest first, with their therapists, and the holds they placed.
 type ClientSchedule struct {
 	entries []ClientAppointmentAdded
+	holds   []ClientHoldPlaced
 }
 
 // RebuildClientSchedule replays history. It is not a constructor: it checks nothing.
 func RebuildClientSchedule(history []domain.Event) *ClientSchedule {
 	s := &ClientSchedule{}
 	for _, e := range history {
-		if e, ok := e.(ClientAppointmentAdded); ok {
+		switch e := e.(type) {
+		case ClientAppointmentAdded:
 			s.entries = append(s.entries, e)
+		case ClientHoldPlaced:
+			s.holds = append(s.holds, e)
 		}
 	}
 	return s
+}
+
+// HoldsSince returns the ids of the holds the client placed on therapist's calendar at or after
+// since, oldest first. Each may since have expired, been released or redeemed, or been refused.
+func (s *ClientSchedule) HoldsSince(therapist domain.ID, since time.Time) []domain.ID {
+	var out []domain.ID
+	for _, h := range s.holds {
+		if h.TherapistID == therapist && !h.At.Before(since) {
+			out = append(out, h.HoldID)
+		}
+	}
+	return out
 }
 
 // With returns the ids of the client's appointments with therapist, oldest first.

@@ -38,6 +38,7 @@ var newEvent = map[string]func() domain.Event{
 	"WaitlistLeft":                 func() domain.Event { return &WaitlistLeft{} },
 	"WaitlistEntryOpened":          func() domain.Event { return &WaitlistEntryOpened{} },
 	"ClientAppointmentAdded":       func() domain.Event { return &ClientAppointmentAdded{} },
+	"ClientHoldPlaced":             func() domain.Event { return &ClientHoldPlaced{} },
 }
 
 // EventTypes returns the name of every scheduling event type.

@@ -39,7 +39,7 @@ func samples() []domain.Event {
 		scheduling.WeeklyHoursSet{Hours: hours},
 		scheduling.AvailabilityExceptionSet{Exception: scheduling.DayException{Date: scheduling.Date{Year: 2026, Month: 12, Day: 24}, Hours: []scheduling.LocalRange{{Start: 9 * 60, End: 12 * 60}}}},
 		scheduling.AvailabilityExceptionCleared{Date: scheduling.Date{Year: 2026, Month: 12, Day: 24}},
-		scheduling.SelfBookingRulesSet{Rules: scheduling.SelfBookingRules{Enabled: true, Hours: hours, ServiceTypes: []domain.ID{fixedID(4)}, HorizonDays: 28, MinNoticeMinutes: 1440, NewClientApproval: true, HoldMinutes: 15}},
+		scheduling.SelfBookingRulesSet{Rules: scheduling.SelfBookingRules{Enabled: true, Hours: hours, ServiceTypes: []domain.ID{fixedID(4)}, HorizonDays: 28, MinNoticeMinutes: 1440, NewClientApproval: true, HoldMinutes: 15, Location: "Room 2", VideoLink: "https://video.example/r/self"}},
 		scheduling.SlotReserved{AppointmentID: fixedID(2), SeriesID: fixedID(3), Start: t0, End: t1, PendingApproval: true, HoldID: fixedID(5), ReservedAt: t0.Add(-48 * time.Hour)},
 		scheduling.SlotApproved{AppointmentID: fixedID(2)},
 		scheduling.SlotMoved{AppointmentID: fixedID(2), Start: t0.Add(time.Hour), End: t1.Add(time.Hour)},
@@ -59,6 +59,7 @@ func samples() []domain.Event {
 		scheduling.WaitlistLeft{EntryID: fixedID(7), Reason: "booked"},
 		scheduling.WaitlistEntryOpened{EntryID: fixedID(7), ClientID: fixedID(6)},
 		scheduling.ClientAppointmentAdded{AppointmentID: fixedID(2), TherapistID: fixedID(1)},
+		scheduling.ClientHoldPlaced{HoldID: fixedID(5), TherapistID: fixedID(1), At: t0},
 	}
 }
 

@@ -13,6 +13,9 @@ const (
 	maxHoldMinutes = 120
 )
 
+// MaxHoldTime is the longest any hold lasts: a hold placed longer ago than this has expired.
+const MaxHoldTime = maxHoldMinutes * time.Minute
+
 // SelfBookingRules say which slots clients may book themselves through the portal. The zero value
 // (Enabled false) allows no self-booking.
 type SelfBookingRules struct {
