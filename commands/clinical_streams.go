@@ -116,15 +116,27 @@ func changeClient(ctx context.Context, d Deps, actor domain.Actor, id domain.ID,
 }
 
 // concurrentAttempts is how many times in all a command decides before giving up on append races.
-const concurrentAttempts = 5
+// accessAttempts is the same for recording a read (RecordAccessed): a page of the portal reads
+// a client's record, appointments, booking options, consent forms and erasure requests at once,
+// each recording itself on the one client stream, and each round of racing appends lets one
+// through, so one page needs up to four attempts and two pages at once up to eight.
+const (
+	concurrentAttempts = 5
+	accessAttempts     = 10
+)
 
 // retryConcurrent runs attempt again, on fresh state, while it loses an append race (the stream
 // changed between load and append), at most concurrentAttempts times in all. Other errors,
 // including domain conflicts, are returned at once.
 func retryConcurrent(attempt func() error) error {
+	return retryConcurrentN(concurrentAttempts, attempt)
+}
+
+// retryConcurrentN is retryConcurrent with at most n attempts.
+func retryConcurrentN(n int, attempt func() error) error {
 	for i := 1; ; i++ {
 		err := attempt()
-		if i == concurrentAttempts || !errors.Is(err, eventstore.ErrWrongExpectedVersion) {
+		if i >= n || !errors.Is(err, eventstore.ErrWrongExpectedVersion) {
 			return err
 		}
 	}

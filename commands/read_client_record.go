@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/caseledger/caseledger/domain"
@@ -46,7 +45,8 @@ func NewReadClientRecordHandler(d Deps, grants EmergencyGrants) *ReadClientRecor
 // therapists and clients get KindNotFound exactly as for a missing record; other roles
 // KindForbidden "read_record_forbidden"), then appends RecordAccessed{actor, "record", purpose} to
 // the client's stream BEFORE returning anything. If the append fails, nothing is returned. A
-// concurrent change of the record between load and append is retried (up to 3 times).
+// concurrent change of the record between load and append is decided again on fresh state (up to
+// accessAttempts times in all).
 // With q.Emergency, a therapist who does not hold the record is let through only while they hold
 // a live grant on this client (KindNotFound otherwise, as for any record outside the caseload),
 // and the access is recorded with purpose "emergency_access".
@@ -66,32 +66,33 @@ func (h *ReadClientRecordHandler) Handle(ctx context.Context, actor domain.Actor
 			emergency = true
 		}
 	}
-	for attempt := 0; ; attempt++ {
-		c, l, err := LoadClient(ctx, h.d, q.ClientID)
-		if err != nil {
-			return ClientRecord{}, err
+	var c *client.Client
+	err := retryConcurrentN(accessAttempts, func() error {
+		var (
+			l   Loaded
+			err error
+		)
+		if c, l, err = LoadClient(ctx, h.d, q.ClientID); err != nil {
+			return err
 		}
 		if !emergency {
 			if err := c.Authorise(actor, "read_record", client.Holder|client.Self|client.DPO); err != nil {
-				return ClientRecord{}, err
+				return err
 			}
 		}
 		ev, err := c.RecordAccess(actor, client.AccessRecord, domain.ID{}, purpose, h.d.Clock.Now())
 		if err != nil {
-			return ClientRecord{}, err
+			return err
 		}
-		err = appendToClient(ctx, h.d, q.ClientID, l, actor, ev)
-		if errors.Is(err, domain.ErrConflict) && attempt < 2 {
-			continue
-		}
-		if err != nil {
-			return ClientRecord{}, err
-		}
-		holder, _ := c.Holder()
-		ended, _ := c.Discharged()
-		return ClientRecord{
-			ID: c.ID(), PracticeID: c.PracticeID(), TherapistID: holder, Details: c.Details(),
-			Restricted: c.Restricted(), DischargedOn: ended, Custody: c.Custody(),
-		}, nil
+		return appendToClient(ctx, h.d, q.ClientID, l, actor, ev)
+	})
+	if err != nil {
+		return ClientRecord{}, err
 	}
+	holder, _ := c.Holder()
+	ended, _ := c.Discharged()
+	return ClientRecord{
+		ID: c.ID(), PracticeID: c.PracticeID(), TherapistID: holder, Details: c.Details(),
+		Restricted: c.Restricted(), DischargedOn: ended, Custody: c.Custody(),
+	}, nil
 }

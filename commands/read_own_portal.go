@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sort"
 	"time"
@@ -260,8 +259,9 @@ func (h *ReadOwnDataHandler) Appointments(ctx context.Context, actor domain.Acto
 }
 
 // recordOwnAccess authorises actor as client clientID and appends RecordAccessed for purpose to
-// the client's stream, retrying a concurrent change of the stream up to 3 times. It returns the
-// client and its stream as loaded for the append.
+// the client's stream at the version it authorised on, deciding again on fresh state when the
+// stream changed meanwhile (accessAttempts in all). It returns the client and its stream as
+// loaded for the append.
 func (h *ReadOwnDataHandler) recordOwnAccess(ctx context.Context, actor domain.Actor, clientID domain.ID, purpose string) (*client.Client, Loaded, error) {
 	if actor.Role != domain.RoleClient {
 		return nil, Loaded{}, domain.Forbidden("own_data_only", "only a client reads their own data here")
@@ -269,22 +269,26 @@ func (h *ReadOwnDataHandler) recordOwnAccess(ctx context.Context, actor domain.A
 	if actor.UserID != clientID {
 		return nil, Loaded{}, domain.NotFound("client", clientID)
 	}
-	for attempt := 0; ; attempt++ {
-		c, l, err := LoadClient(ctx, h.d, clientID)
-		if err != nil {
-			return nil, Loaded{}, err
+	var (
+		c *client.Client
+		l Loaded
+	)
+	err := retryConcurrentN(accessAttempts, func() error {
+		var err error
+		if c, l, err = LoadClient(ctx, h.d, clientID); err != nil {
+			return err
 		}
 		if err := c.Authorise(actor, "read_record", client.Self); err != nil {
-			return nil, Loaded{}, err
+			return err
 		}
 		ev, err := c.RecordAccess(actor, client.AccessRecord, domain.ID{}, purpose, h.d.Clock.Now())
 		if err != nil {
-			return nil, Loaded{}, err
+			return err
 		}
-		err = appendToClient(ctx, h.d, clientID, l, actor, ev)
-		if errors.Is(err, domain.ErrConflict) && attempt < 2 {
-			continue
-		}
-		return c, l, err
+		return appendToClient(ctx, h.d, clientID, l, actor, ev)
+	})
+	if err != nil {
+		return nil, Loaded{}, err
 	}
+	return c, l, nil
 }

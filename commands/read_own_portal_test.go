@@ -278,3 +278,52 @@ func TestReadOwnErasureRequests(t *testing.T) {
 	_, err = h.ErasureRequests(ctx, c.dpo, id)
 	wantKind(t, err, domain.KindForbidden, "own_data_only")
 }
+
+// racingLog is an EventLog that loses the next races appends to one stream: before each of them
+// it lets rival append to the stream first, so the append's expected version is stale.
+type racingLog struct {
+	commands.EventLog
+	stream eventstore.StreamID
+	races  int
+	rival  func() error
+}
+
+func (l *racingLog) Append(ctx context.Context, stream eventstore.StreamID, expected eventstore.ExpectedVersion, events ...eventstore.EventData) (eventstore.AppendResult, error) {
+	if stream == l.stream && l.races > 0 {
+		l.races--
+		if err := l.rival(); err != nil {
+			return eventstore.AppendResult{}, err
+		}
+	}
+	return l.EventLog.Append(ctx, stream, expected, events...)
+}
+
+// TestOwnReadsOutlastRacingReads checks that recording a portal read survives as many racing
+// appends to the client's stream as a page's reads at once make (a page of the portal reads five
+// things, and two pages can be open), and gives up with concurrent_change past that.
+func TestOwnReadsOutlastRacingReads(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := newClinic(t)
+	id := c.register(t, c.alice)
+	me := domain.Actor{UserID: id, Role: domain.RoleClient}
+	log := &racingLog{EventLog: c.deps.Log, stream: commands.ClientStream(id), rival: func() error {
+		_, err := commands.NewReadOwnDataHandler(c.deps).Appointments(ctx, me, id, time.Time{})
+		return err
+	}}
+	deps := c.deps
+	deps.Log = log
+	h := commands.NewReadOwnDataHandler(deps)
+
+	log.races = 9
+	if _, err := h.Consents(ctx, me, id); err != nil {
+		t.Fatalf("a read that lost 9 races: %v", err)
+	}
+	log.races = 10
+	_, err := h.Consents(ctx, me, id)
+	wantKind(t, err, domain.KindConflict, "concurrent_change")
+	log.races = 9
+	if _, err := commands.NewReadClientRecordHandler(deps, nil).Handle(ctx, me, commands.ReadClientRecord{ClientID: id, Purpose: "own_record"}); err != nil {
+		t.Fatalf("a record read that lost 9 races: %v", err)
+	}
+}
