@@ -444,6 +444,7 @@ func TestBrowser(t *testing.T) {
 		b.click("#move-" + booked.String() + "-times button.slot")
 		b.click(`#my-appointments tr[data-move="` + booked.String() + `"] form[aria-label="Confirm move"] button[type="submit"]`)
 		b.waitText("#status", "Appointment moved to")
+		b.waitGone(`#my-appointments tr[data-move="` + booked.String() + `"]`) // the list is shown afresh
 		if n := s.count(t, "appointment-"+booked.String(), "AppointmentRescheduled"); n != 1 {
 			t.Fatalf("%d AppointmentRescheduled; want 1", n)
 		}

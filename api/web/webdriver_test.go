@@ -262,6 +262,23 @@ func (b *browser) waitText(css, want string) string {
 	}
 }
 
+// waitGone waits until no element matches css, such as a panel that a re-render removes.
+func (b *browser) waitGone(css string) {
+	b.tb.Helper()
+	deadline := time.Now().Add(waitFor)
+	for {
+		var present bool
+		b.script(&present, `return document.querySelector(arguments[0]) !== null;`, css)
+		if !present {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.tb.Fatalf("%s is still on the page", css)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // path returns the page's location.pathname.
 func (b *browser) path() string {
 	b.tb.Helper()
