@@ -15,13 +15,14 @@ import (
 //
 // Entries are keyed by the email's blind-index token, never the email. An entry is forgotten once
 // its last failure is older than the policy's FailureWindow plus LockFor (it can no longer throttle
-// or lock); at most a capacity of them are kept, and past that the oldest is dropped first. Two
-// attempts at once for one unknown email may both be counted as allowed (an account's are
-// serialised by its stream); the hashing is not done under a lock, which would queue every
-// unknown email's attempts behind one another. The state is per
-// process: behind several instances, an unknown email is locked on each instance separately while
-// an account's lock, in the event log, holds on all of them. A nil *UnknownEmails keeps nothing
-// (every attempt is simply invalid_credentials). Safe for concurrent use.
+// or lock); at most a capacity of them are kept, and past that the oldest is dropped first.
+//
+// Two attempts at once for one unknown email may both be allowed (an account's are serialised by
+// its stream): the hashing is not done under the lock, which would queue every unknown email's
+// attempts behind one another. The state is per process: behind several instances, an unknown
+// email is locked on each instance separately, while an account's lock, in the event log, holds
+// on all of them. A nil *UnknownEmails keeps nothing (every attempt is simply
+// invalid_credentials). Safe for concurrent use.
 type UnknownEmails struct {
 	mu      sync.Mutex
 	max     int
