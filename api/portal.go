@@ -18,7 +18,36 @@ func (s *server) portalRoutes() []route {
 		{method: "GET", path: "/clients/{id}/consent-forms", roles: []domain.Role{domain.RoleClient}, handle: noBody(http.StatusOK, s.ownConsentForms)},
 		{method: "GET", path: "/clients/{id}/booking-options", roles: []domain.Role{domain.RoleClient}, handle: noBody(http.StatusOK, s.ownBookingOptions)},
 		{method: "GET", path: "/clients/{id}/erasure-requests", roles: []domain.Role{domain.RoleClient}, handle: noBody(http.StatusOK, s.ownErasureRequests)},
+		{method: "GET", path: "/clients/{id}/waitlist", roles: []domain.Role{domain.RoleClient}, handle: noBody(http.StatusOK, s.ownWaitlist)},
 	}
+}
+
+type ownWaitlistEntryView struct {
+	EntryID       domain.ID `json:"entry_id"`
+	PracticeID    domain.ID `json:"practice_id"`
+	TherapistID   domain.ID `json:"therapist_id,omitzero"`
+	ServiceTypeID domain.ID `json:"service_type_id,omitzero"`
+	JoinedAt      time.Time `json:"joined_at"`
+}
+
+type ownWaitlistResponse struct {
+	Entries []ownWaitlistEntryView `json:"entries"`
+}
+
+// ownWaitlist answers GET /clients/{id}/waitlist for a signed-in client: their entries on their
+// practice's waitlist.
+func (s *server) ownWaitlist(r *http.Request, a domain.Actor) (ownWaitlistResponse, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return ownWaitlistResponse{}, err
+	}
+	es, err := commands.NewReadOwnDataHandler(s.deps()).WaitlistEntries(r.Context(), a, id)
+	out := ownWaitlistResponse{Entries: []ownWaitlistEntryView{}}
+	for _, e := range es {
+		out.Entries = append(out.Entries, ownWaitlistEntryView{EntryID: e.EntryID, PracticeID: e.PracticeID, TherapistID: e.TherapistID,
+			ServiceTypeID: e.ServiceTypeID, JoinedAt: e.JoinedAt})
+	}
+	return out, err
 }
 
 type erasureRequestView struct {

@@ -381,3 +381,46 @@ func TestClientFollowsTheirErasureRequest(t *testing.T) {
 	f.expectLikeMissing(t, otherPortal, "/erasure-requests")
 	expectStatus(t, f.dpo.do(t, "GET", f.clientPath("/erasure-requests"), nil), http.StatusForbidden, "")
 }
+
+// TestClientManagesTheirWaitlistEntries: a signed-in client joins their practice's waitlist for
+// their therapist (not ahead of anyone: a priority of their own is refused), lists the entry, and
+// leaves; another client's id answers like a missing client's.
+func TestClientManagesTheirWaitlistEntries(t *testing.T) {
+	t.Parallel()
+	f := newPractice(t)
+	waitlist := "/api/v1/practices/" + f.practiceID.String() + "/waitlist"
+	type entry struct {
+		EntryID     domain.ID `json:"entry_id"`
+		TherapistID domain.ID `json:"therapist_id"`
+	}
+	list := func() []entry {
+		t.Helper()
+		var got struct {
+			Entries []entry `json:"entries"`
+		}
+		res := f.portal.do(t, "GET", f.clientPath("/waitlist"), nil)
+		expectStatus(t, res, http.StatusOK, "")
+		res.decode(t, &got)
+		return got.Entries
+	}
+	if got := list(); len(got) != 0 {
+		t.Fatalf("entries before any: %+v", got)
+	}
+	expectStatus(t, f.portal.do(t, "POST", waitlist, map[string]any{"client_id": f.clientID, "therapist_id": f.aliceID, "priority": 90}),
+		http.StatusBadRequest, "invalid_priority")
+	var joined struct {
+		ID domain.ID `json:"id"`
+	}
+	res := f.portal.do(t, "POST", waitlist, map[string]any{"client_id": f.clientID, "therapist_id": f.aliceID})
+	expectStatus(t, res, http.StatusCreated, "")
+	res.decode(t, &joined)
+	if got := list(); len(got) != 1 || got[0].EntryID != joined.ID || got[0].TherapistID != f.aliceID {
+		t.Fatalf("entries after joining: %+v", got)
+	}
+	expectStatus(t, f.portal.do(t, "POST", waitlist+"/"+joined.ID.String()+"/removal", map[string]string{"reason": "withdrawn"}), http.StatusNoContent, "")
+	if got := list(); len(got) != 0 {
+		t.Fatalf("entries after leaving: %+v", got)
+	}
+	_, otherPortal := f.otherPortalClient(t)
+	f.expectLikeMissing(t, otherPortal, "/waitlist")
+}

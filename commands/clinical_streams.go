@@ -116,10 +116,10 @@ func changeClient(ctx context.Context, d Deps, actor domain.Actor, id domain.ID,
 }
 
 // concurrentAttempts is how many times in all a command decides before giving up on append races.
-// accessAttempts is the same for recording a read (RecordAccessed): a page of the portal reads
-// a client's record, appointments, booking options, consent forms and erasure requests at once,
-// each recording itself on the one client stream, and each round of racing appends lets one
-// through, so one page needs up to four attempts and two pages at once up to eight.
+// accessAttempts is the same for recording a read (RecordAccessed): a page of the portal reads a
+// client's appointments, booking options, waiting list, consent forms and erasure requests at
+// once, each recording itself on the one client stream, and each round of racing appends lets one
+// through, so one page needs up to five attempts and two pages at once up to ten.
 const (
 	concurrentAttempts = 5
 	accessAttempts     = 10

@@ -38,7 +38,8 @@ func NewWaitlistHandler(d Deps) *WaitlistHandler { return &WaitlistHandler{d: d}
 
 // Join adds the client and returns the entry id. The client themself, the therapist holding
 // their record, a practice manager or an admin may; anyone else gets KindNotFound, as does a
-// client of another practice. Priority is the practice's to set: a client joining themselves
+// client of another practice. The entry is also indexed in the client's schedule
+// (ClientWaitlistJoined), so that the client can list their entries. Priority is the practice's to set: a client joining themselves
 // joins at 0 (any other value is KindInvalid "invalid_priority"), so that nobody can put
 // themselves ahead of the others. The entry's client is written first, sealed, to
 // "waitlistentry-<entry id>"; then the plaintext entry joins "waitlist-<practice id>". An entry
@@ -60,6 +61,9 @@ func (h *WaitlistHandler) Join(ctx context.Context, actor domain.Actor, cmd Join
 	}
 	env := Envelope{Actor: actor, Subject: cmd.ClientID, SchemaVersion: scheduling.SchemaVersion}
 	if _, err := appendEvents(ctx, h.d, WaitlistEntryStream(id), eventstore.NoStream(), env, scheduling.WaitlistEntryOpened{EntryID: id, ClientID: cmd.ClientID}); err != nil {
+		return domain.ID{}, err
+	}
+	if _, err := appendEvents(ctx, h.d, ClientScheduleStream(cmd.ClientID), eventstore.Any(), env, scheduling.ClientWaitlistJoined{EntryID: id, PracticeID: cmd.PracticeID}); err != nil {
 		return domain.ID{}, err
 	}
 	err = h.change(ctx, actor, cmd.PracticeID, func(w *scheduling.Waitlist) (domain.Event, error) {

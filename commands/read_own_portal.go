@@ -18,6 +18,7 @@ const (
 	PurposeOwnAppointments = "portal_own_appointments"
 	PurposeOwnBooking      = "portal_own_booking_options"
 	PurposeOwnErasures     = "portal_own_erasure_requests"
+	PurposeOwnWaitlist     = "portal_own_waitlist"
 )
 
 // OwnConsent is one of a client's consents to treatment as the client sees it in the portal:
@@ -219,6 +220,42 @@ func (h *ReadOwnDataHandler) ErasureRequests(ctx context.Context, actor domain.A
 		return nil, err
 	}
 	return c.ErasureRequests(), nil
+}
+
+// OwnWaitlistEntry is one of a client's entries on their practice's waitlist.
+type OwnWaitlistEntry struct {
+	EntryID    domain.ID
+	PracticeID domain.ID
+	// TherapistID and ServiceTypeID are what the client waits for (zero: any).
+	TherapistID, ServiceTypeID domain.ID
+	JoinedAt                   time.Time
+}
+
+// WaitlistEntries returns the entries client clientID has on their practice's waitlist now,
+// oldest first: those their schedule indexes (ClientWaitlistJoined) that the waitlist still holds.
+// Entries made before the index existed are not found. Authorisation and errors are as for
+// Consents; the read is recorded with purpose PurposeOwnWaitlist.
+func (h *ReadOwnDataHandler) WaitlistEntries(ctx context.Context, actor domain.Actor, clientID domain.ID) ([]OwnWaitlistEntry, error) {
+	c, _, err := h.recordOwnAccess(ctx, actor, clientID, PurposeOwnWaitlist)
+	if err != nil {
+		return nil, err
+	}
+	sl, err := loadStream(ctx, h.d, ClientScheduleStream(clientID), scheduling.Decode)
+	if err != nil {
+		return nil, err
+	}
+	waitlist, err := loadStream(ctx, h.d, WaitlistStream(c.PracticeID()), scheduling.Decode)
+	if err != nil {
+		return nil, err
+	}
+	w := scheduling.RebuildWaitlist(waitlist.Events)
+	out := []OwnWaitlistEntry{}
+	for _, j := range scheduling.RebuildClientSchedule(sl.Events).WaitlistEntries() {
+		if e, ok := w.Entry(j.EntryID); ok && j.PracticeID == c.PracticeID() {
+			out = append(out, OwnWaitlistEntry{EntryID: e.ID, PracticeID: j.PracticeID, TherapistID: e.TherapistID, ServiceTypeID: e.ServiceTypeID, JoinedAt: e.JoinedAt.UTC()})
+		}
+	}
+	return out, nil
 }
 
 // Appointments returns the appointments of client clientID that end after from (zero: all),

@@ -327,3 +327,38 @@ func TestOwnReadsOutlastRacingReads(t *testing.T) {
 		t.Fatalf("a record read that lost 9 races: %v", err)
 	}
 }
+
+func TestReadOwnWaitlistEntries(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newSchedClinic(t)
+	h := commands.NewReadOwnDataHandler(s.deps)
+	w := commands.NewWaitlistHandler(s.deps)
+	got, err := h.WaitlistEntries(ctx, s.asClient(), s.client)
+	must(t, err)
+	if len(got) != 0 {
+		t.Fatalf("entries before any: %+v", got)
+	}
+	mine, err := w.Join(ctx, s.asClient(), commands.JoinWaitlist{PracticeID: s.practiceID, ClientID: s.client, TherapistID: s.alice.UserID})
+	must(t, err)
+	byTherapist, err := w.Join(ctx, s.alice, commands.JoinWaitlist{PracticeID: s.practiceID, ClientID: s.client, ServiceTypeID: s.service, Priority: 20})
+	must(t, err)
+	other := s.register(t, s.alice)
+	_, err = w.Join(ctx, s.alice, commands.JoinWaitlist{PracticeID: s.practiceID, ClientID: other, Priority: 5})
+	must(t, err)
+
+	got, err = h.WaitlistEntries(ctx, s.asClient(), s.client)
+	must(t, err)
+	if len(got) != 2 || got[0].EntryID != mine || got[0].TherapistID != s.alice.UserID || !got[0].ServiceTypeID.IsZero() ||
+		got[1].EntryID != byTherapist || got[1].ServiceTypeID != s.service || got[0].JoinedAt.IsZero() {
+		t.Fatalf("entries %+v; want her own two, whoever put her on the list, and not the other client's", got)
+	}
+	must(t, w.Leave(ctx, s.asClient(), s.practiceID, mine, "withdrawn"))
+	got, err = h.WaitlistEntries(ctx, s.asClient(), s.client)
+	must(t, err)
+	if len(got) != 1 || got[0].EntryID != byTherapist {
+		t.Fatalf("after leaving: %+v", got)
+	}
+	_, err = h.WaitlistEntries(ctx, domain.Actor{UserID: other, Role: domain.RoleClient}, s.client)
+	wantKind(t, err, domain.KindNotFound, "client_not_found")
+}

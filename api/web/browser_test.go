@@ -459,6 +459,24 @@ func TestBrowser(t *testing.T) {
 		noConsoleErrors(t, b)
 	})
 
+	step("client joins the waiting list and leaves it", func(t *testing.T) {
+		b.tb = t
+		waitlist := "waitlist-" + p.practiceID.String()
+		b.click("#waitlist-join")
+		b.waitText("#status", "You are on the waiting list.")
+		b.waitText("#my-waitlist", "You are on the waiting list for an earlier time with your therapist")
+		if n := s.count(t, waitlist, "WaitlistJoined"); n != 1 {
+			t.Fatalf("%d WaitlistJoined; want 1", n)
+		}
+		b.click("#my-waitlist button.leave")
+		b.waitText("#status", "You have left the waiting list.")
+		b.element("#waitlist-join")
+		if n := s.count(t, waitlist, "WaitlistLeft"); n != 1 {
+			t.Fatalf("%d WaitlistLeft; want 1", n)
+		}
+		noConsoleErrors(t, b)
+	})
+
 	step("client has a copy of her data and asks for erasure", func(t *testing.T) {
 		b.tb = t
 		var href string

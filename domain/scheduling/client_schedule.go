@@ -28,11 +28,23 @@ type ClientHoldPlaced struct {
 
 func (ClientHoldPlaced) EventType() string { return "ClientHoldPlaced" }
 
+// ClientWaitlistJoined indexes, in "clientschedule-<client id>", a waitlist entry of the client
+// in a practice's waitlist, so that the client can find their own entries (the waitlist is
+// plaintext and names no client). It is written before the entry joins the waitlist, so it may
+// name an entry that never joined; readers list only entries the waitlist holds.
+type ClientWaitlistJoined struct {
+	EntryID    domain.ID `json:"entry_id"`
+	PracticeID domain.ID `json:"practice_id"`
+}
+
+func (ClientWaitlistJoined) EventType() string { return "ClientWaitlistJoined" }
+
 // ClientSchedule is the aggregate of "clientschedule-<client id>": the client's appointment ids,
-// oldest first, with their therapists, and the holds they placed.
+// oldest first, with their therapists, the holds they placed and their waitlist entries.
 type ClientSchedule struct {
-	entries []ClientAppointmentAdded
-	holds   []ClientHoldPlaced
+	entries  []ClientAppointmentAdded
+	holds    []ClientHoldPlaced
+	waitlist []ClientWaitlistJoined
 }
 
 // RebuildClientSchedule replays history. It is not a constructor: it checks nothing.
@@ -44,6 +56,8 @@ func RebuildClientSchedule(history []domain.Event) *ClientSchedule {
 			s.entries = append(s.entries, e)
 		case ClientHoldPlaced:
 			s.holds = append(s.holds, e)
+		case ClientWaitlistJoined:
+			s.waitlist = append(s.waitlist, e)
 		}
 	}
 	return s
@@ -70,6 +84,12 @@ func (s *ClientSchedule) With(therapist domain.ID) []domain.ID {
 		}
 	}
 	return out
+}
+
+// WaitlistEntries returns the client's waitlist entries, oldest first: each may since have left
+// the waitlist, or never joined it.
+func (s *ClientSchedule) WaitlistEntries() []ClientWaitlistJoined {
+	return append([]ClientWaitlistJoined(nil), s.waitlist...)
 }
 
 // All returns the ids of all the client's appointments, oldest first.

@@ -39,6 +39,7 @@ var newEvent = map[string]func() domain.Event{
 	"WaitlistEntryOpened":          func() domain.Event { return &WaitlistEntryOpened{} },
 	"ClientAppointmentAdded":       func() domain.Event { return &ClientAppointmentAdded{} },
 	"ClientHoldPlaced":             func() domain.Event { return &ClientHoldPlaced{} },
+	"ClientWaitlistJoined":         func() domain.Event { return &ClientWaitlistJoined{} },
 }
 
 // EventTypes returns the name of every scheduling event type.

@@ -60,6 +60,7 @@ func samples() []domain.Event {
 		scheduling.WaitlistEntryOpened{EntryID: fixedID(7), ClientID: fixedID(6)},
 		scheduling.ClientAppointmentAdded{AppointmentID: fixedID(2), TherapistID: fixedID(1)},
 		scheduling.ClientHoldPlaced{HoldID: fixedID(5), TherapistID: fixedID(1), At: t0},
+		scheduling.ClientWaitlistJoined{EntryID: fixedID(7), PracticeID: fixedID(8)},
 	}
 }
 

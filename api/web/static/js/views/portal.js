@@ -1,6 +1,7 @@
 // The client portal: the signed-in client's own record (a client's portal account has the
-// client's id), upcoming appointments (which they may cancel), booking, consent forms to read and
-// sign, and their data (download a copy, ask for erasure and follow the decision). The server reads appointments, booking options and consent forms for a client from
+// client's id), upcoming appointments (which they may move or cancel), booking, the waiting list,
+// consent forms to read and sign, and their data (download a copy, ask for erasure and follow the
+// decision). The server reads appointments, booking options and consent forms for a client from
 // the event log and records each read in the client's access log, like any other record read.
 
 import { get, post, query } from "../api.js";
@@ -12,6 +13,7 @@ import { consentFormsSection } from "./consent_forms.js";
 import { bookingSection } from "./booking.js";
 import { ownDataSection } from "./own_data.js";
 import { freeTimes } from "./free_times.js";
+import { waitlistSection } from "./waitlist.js";
 
 export async function portalView(ctx) {
   const g = ctx.generation;
@@ -30,6 +32,7 @@ export async function portalView(ctx) {
   const appointments = h("div", {}, h("p", { class: "loading" }, "Loading your appointments…"));
   const booking = h("div", {}, h("p", { class: "loading" }, "Loading booking…"));
   const data = h("div", {}, h("p", { class: "loading" }, "Loading your requests…"));
+  const waiting = h("div", {}, h("p", { class: "loading" }, "Loading the waiting list…"));
   fill(ctx.main,
     h("h1", {}, "My record"),
     h("p", { id: "client-name", class: "lead" }, fullName(rec.details)),
@@ -37,6 +40,7 @@ export async function portalView(ctx) {
       h("p", { class: "hint" }, "If something here is wrong, ask your therapist or the practice to correct it.")),
     h("section", { class: "panel", "aria-labelledby": "appointments-title" }, h("h2", { id: "appointments-title" }, "Your upcoming appointments"), appointments),
     h("section", { class: "panel", "aria-labelledby": "booking-title" }, h("h2", { id: "booking-title" }, "Book an appointment"), booking),
+    h("section", { class: "panel", "aria-labelledby": "waitlist-title" }, h("h2", { id: "waitlist-title" }, "Waiting list"), waiting),
     h("section", { class: "panel", "aria-labelledby": "consents-title" }, h("h2", { id: "consents-title" }, "Your consent forms"), consents),
     h("section", { class: "panel", "aria-labelledby": "data-title" }, h("h2", { id: "data-title" }, "Your data"), data));
   const showAppointments = () => appointmentsSection(ctx, g, id, appointments);
@@ -45,6 +49,7 @@ export async function portalView(ctx) {
     bookingSection(ctx, g, id, booking, showAppointments),
     consentFormsSection(ctx, g, id, consents),
     ownDataSection(ctx, g, id, data),
+    waitlistSection(ctx, g, rec, waiting),
   ]);
 }
 
