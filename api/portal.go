@@ -17,7 +17,7 @@ func (s *server) portalRoutes() []route {
 		{method: "GET", path: "/clients/{id}/appointments", roles: []domain.Role{domain.RoleClient}, handle: noBody(http.StatusOK, s.ownAppointments)},
 		{method: "GET", path: "/clients/{id}/consent-forms", roles: []domain.Role{domain.RoleClient}, handle: noBody(http.StatusOK, s.ownConsentForms)},
 		{method: "GET", path: "/clients/{id}/booking-options", roles: []domain.Role{domain.RoleClient}, handle: noBody(http.StatusOK, s.ownBookingOptions)},
-		{method: "GET", path: "/clients/{id}/erasure-requests", roles: []domain.Role{domain.RoleClient}, handle: noBody(http.StatusOK, s.ownErasureRequests)},
+		{method: "GET", path: "/clients/{id}/erasure-requests", roles: []domain.Role{domain.RoleClient, domain.RoleDPO}, handle: noBody(http.StatusOK, s.ownErasureRequests)},
 		{method: "GET", path: "/clients/{id}/waitlist", roles: []domain.Role{domain.RoleClient}, handle: noBody(http.StatusOK, s.ownWaitlist)},
 	}
 }
@@ -66,8 +66,8 @@ type erasureRequestListResponse struct {
 	Requests []erasureRequestView `json:"requests"`
 }
 
-// ownErasureRequests answers GET /clients/{id}/erasure-requests for a signed-in client: their
-// erasure requests and the DPO's decisions.
+// ownErasureRequests answers GET /clients/{id}/erasure-requests: for a signed-in client their
+// own erasure requests and the DPO's decisions; for the DPO any client's, to decide them.
 func (s *server) ownErasureRequests(r *http.Request, a domain.Actor) (erasureRequestListResponse, error) {
 	id, err := pathID(r, "id")
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/sar"
 )
 
 // TestClientPortalReadsOwnData: a signed-in client reads their own consents and upcoming
@@ -379,7 +380,57 @@ func TestClientFollowsTheirErasureRequest(t *testing.T) {
 	}
 	_, otherPortal := f.otherPortalClient(t)
 	f.expectLikeMissing(t, otherPortal, "/erasure-requests")
-	expectStatus(t, f.dpo.do(t, "GET", f.clientPath("/erasure-requests"), nil), http.StatusForbidden, "")
+	expectStatus(t, f.alice.do(t, "GET", f.clientPath("/erasure-requests"), nil), http.StatusForbidden, "")
+}
+
+// TestDPOWorksThroughTheErasureQueue: a client's request appears in the DPO's queue with its
+// one-month due date, the DPO reads the client's requests and refuses it, and it leaves the queue;
+// nobody else reads the queue.
+func TestDPOWorksThroughTheErasureQueue(t *testing.T) {
+	t.Parallel()
+	f := newPractice(t)
+	type queued struct {
+		ClientID    domain.ID `json:"client_id"`
+		RequestedAt time.Time `json:"requested_at"`
+		DueBy       string    `json:"due_by"`
+	}
+	queue := func() []queued {
+		t.Helper()
+		var got struct {
+			Requests []queued `json:"requests"`
+		}
+		res := f.dpo.do(t, "GET", "/api/v1/erasure-requests", nil)
+		expectStatus(t, res, http.StatusOK, "")
+		res.decode(t, &got)
+		return got.Requests
+	}
+	if got := queue(); len(got) != 0 {
+		t.Fatalf("queue before any request: %+v", got)
+	}
+	expectStatus(t, f.portal.do(t, "POST", f.clientPath("/erasure-requests"), map[string]string{"grounds": "moving abroad"}), http.StatusCreated, "")
+	eventually(t, "the request in the DPO's queue", func() bool {
+		got := queue()
+		return len(got) == 1 && got[0].ClientID == f.clientID && got[0].DueBy == sar.DateOf(got[0].RequestedAt).AddMonths(1).String()
+	})
+	var requests struct {
+		Requests []struct {
+			ID      domain.ID `json:"id"`
+			Grounds string    `json:"grounds"`
+		} `json:"requests"`
+	}
+	res := f.dpo.do(t, "GET", f.clientPath("/erasure-requests"), nil)
+	expectStatus(t, res, http.StatusOK, "")
+	res.decode(t, &requests)
+	if len(requests.Requests) != 1 || requests.Requests[0].Grounds != "moving abroad" {
+		t.Fatalf("the DPO reads %s", res.body)
+	}
+	expectStatus(t, f.dpo.do(t, "POST", f.clientPath("/erasure-requests/"+requests.Requests[0].ID.String()+"/decision"), map[string]string{
+		"decision": "refuse", "exemption": "legal_claims", "explanation": "a complaint about this record is open",
+	}), http.StatusNoContent, "")
+	eventually(t, "the refused request out of the queue", func() bool { return len(queue()) == 0 })
+	for _, c := range []*client{f.alice, f.manager, f.portal} {
+		expectStatus(t, c.do(t, "GET", "/api/v1/erasure-requests", nil), http.StatusForbidden, "")
+	}
 }
 
 // TestClientManagesTheirWaitlistEntries: a signed-in client joins their practice's waitlist for

@@ -8,6 +8,7 @@ import (
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/client"
+	"github.com/caseledger/caseledger/domain/sar"
 	"github.com/caseledger/caseledger/projections"
 )
 
@@ -21,6 +22,17 @@ type ReadModels interface {
 	Appointments(ctx context.Context, actor domain.Actor, from, to time.Time) ([]projections.Appointment, error)
 	Audit(ctx context.Context, actor domain.Actor, q projections.AuditQuery) ([]projections.AuditEntry, error)
 	Utilisation(ctx context.Context, actor domain.Actor, from, to time.Time) ([]projections.WeeklyUtilisation, error)
+	OpenErasureRequests(ctx context.Context, actor domain.Actor) ([]projections.OpenErasureRequest, error)
+}
+
+type openErasureRequestView struct {
+	ClientID    domain.ID `json:"client_id"`
+	RequestedAt time.Time `json:"requested_at"`
+	DueBy       sar.Date  `json:"due_by"`
+}
+
+type openErasureRequestsResponse struct {
+	Requests []openErasureRequestView `json:"requests"`
 }
 
 type clientSummary struct {
@@ -184,6 +196,14 @@ func (s *server) readModelRoutes() []route {
 			for _, e := range es {
 				out.Entries = append(out.Entries, auditView{Seq: e.Seq, EventID: e.EventID, StreamID: e.StreamID, EventType: e.EventType, OccurredAt: e.OccurredAt,
 					RecordedAt: e.RecordedAt, ActorID: e.ActorID, ActorRole: e.ActorRole, SubjectID: e.SubjectID, AccessedWhat: e.AccessedWhat, AccessedID: e.AccessedID})
+			}
+			return out, err
+		})},
+		{method: "GET", path: "/erasure-requests", roles: []domain.Role{domain.RoleDPO}, handle: noBody(http.StatusOK, func(r *http.Request, a domain.Actor) (openErasureRequestsResponse, error) {
+			rs, err := s.cfg.ReadModels.OpenErasureRequests(r.Context(), a)
+			out := openErasureRequestsResponse{Requests: []openErasureRequestView{}}
+			for _, x := range rs {
+				out.Requests = append(out.Requests, openErasureRequestView{ClientID: x.ClientID, RequestedAt: x.RequestedAt, DueBy: x.DueBy})
 			}
 			return out, err
 		})},

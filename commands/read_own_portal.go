@@ -19,6 +19,8 @@ const (
 	PurposeOwnBooking      = "portal_own_booking_options"
 	PurposeOwnErasures     = "portal_own_erasure_requests"
 	PurposeOwnWaitlist     = "portal_own_waitlist"
+	// PurposeDataProtection is the DPO's reading of a client's erasure requests.
+	PurposeDataProtection = "data_protection"
 )
 
 // OwnConsent is one of a client's consents to treatment as the client sees it in the portal:
@@ -212,10 +214,19 @@ func (h *ReadOwnDataHandler) BookingOptions(ctx context.Context, actor domain.Ac
 // ErasureRequests returns client clientID's erasure requests, oldest first, each with the DPO's
 // decision once made: refused (with the Art. 17(3) exemption and explanation) or deferred (with
 // the end of retention). An approved request ends in erasure, after which the client's data, and
-// this read, are gone (KindErased). Authorisation and errors are as for Consents; the read is
-// recorded with purpose PurposeOwnErasures.
+// this read, are gone (KindErased). The client reads their own, recorded with purpose
+// PurposeOwnErasures, with authorisation and errors as for Consents; the DPO reads any client's,
+// to decide them, recorded with purpose PurposeDataProtection.
 func (h *ReadOwnDataHandler) ErasureRequests(ctx context.Context, actor domain.Actor, clientID domain.ID) ([]client.ErasureRequest, error) {
-	c, _, err := h.recordOwnAccess(ctx, actor, clientID, PurposeOwnErasures)
+	var (
+		c   *client.Client
+		err error
+	)
+	if actor.Role == domain.RoleDPO {
+		c, _, err = h.recordAccess(ctx, actor, clientID, client.DPO, PurposeDataProtection)
+	} else {
+		c, _, err = h.recordOwnAccess(ctx, actor, clientID, PurposeOwnErasures)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -295,10 +306,8 @@ func (h *ReadOwnDataHandler) Appointments(ctx context.Context, actor domain.Acto
 	return out, nil
 }
 
-// recordOwnAccess authorises actor as client clientID and appends RecordAccessed for purpose to
-// the client's stream at the version it authorised on, deciding again on fresh state when the
-// stream changed meanwhile (accessAttempts in all). It returns the client and its stream as
-// loaded for the append.
+// recordOwnAccess is recordAccess for the client themself: another role is KindForbidden
+// ("own_data_only"), another client's id KindNotFound, as for a missing client.
 func (h *ReadOwnDataHandler) recordOwnAccess(ctx context.Context, actor domain.Actor, clientID domain.ID, purpose string) (*client.Client, Loaded, error) {
 	if actor.Role != domain.RoleClient {
 		return nil, Loaded{}, domain.Forbidden("own_data_only", "only a client reads their own data here")
@@ -306,6 +315,14 @@ func (h *ReadOwnDataHandler) recordOwnAccess(ctx context.Context, actor domain.A
 	if actor.UserID != clientID {
 		return nil, Loaded{}, domain.NotFound("client", clientID)
 	}
+	return h.recordAccess(ctx, actor, clientID, client.Self, purpose)
+}
+
+// recordAccess authorises actor as one of parties of client clientID and appends RecordAccessed
+// for purpose to the client's stream at the version it authorised on, deciding again on fresh
+// state when the stream changed meanwhile (accessAttempts in all). It returns the client and its
+// stream as loaded for the append.
+func (h *ReadOwnDataHandler) recordAccess(ctx context.Context, actor domain.Actor, clientID domain.ID, parties client.Party, purpose string) (*client.Client, Loaded, error) {
 	var (
 		c *client.Client
 		l Loaded
@@ -315,7 +332,7 @@ func (h *ReadOwnDataHandler) recordOwnAccess(ctx context.Context, actor domain.A
 		if c, l, err = LoadClient(ctx, h.d, clientID); err != nil {
 			return err
 		}
-		if err := c.Authorise(actor, "read_record", client.Self); err != nil {
+		if err := c.Authorise(actor, "read_record", parties); err != nil {
 			return err
 		}
 		ev, err := c.RecordAccess(actor, client.AccessRecord, domain.ID{}, purpose, h.d.Clock.Now())

@@ -275,8 +275,18 @@ func TestReadOwnErasureRequests(t *testing.T) {
 	other := c.register(t, c.alice)
 	_, err = h.ErasureRequests(ctx, domain.Actor{UserID: other, Role: domain.RoleClient}, id)
 	wantKind(t, err, domain.KindNotFound, "client_not_found")
-	_, err = h.ErasureRequests(ctx, c.dpo, id)
+	_, err = h.ErasureRequests(ctx, c.alice, id)
 	wantKind(t, err, domain.KindForbidden, "own_data_only")
+	// The DPO reads any client's requests, to decide them; the read is recorded as theirs.
+	got, err = h.ErasureRequests(ctx, c.dpo, id)
+	must(t, err)
+	if len(got) != 1 || got[0].ID != first {
+		t.Fatalf("the DPO reads %+v", got)
+	}
+	actors := accessesBy(t, c, id)
+	if last := actors[len(actors)-1]; last.UserID != uuid.UUID(c.dpo.UserID) || last.Role != string(domain.RoleDPO) {
+		t.Fatalf("the DPO's read was recorded as %+v", last)
+	}
 }
 
 // racingLog is an EventLog that loses the next races appends to one stream: before each of them
