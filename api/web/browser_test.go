@@ -502,18 +502,38 @@ func TestBrowser(t *testing.T) {
 		if b.textOf("#erasure-start") != "" {
 			t.Fatal("a second erasure request is offered while one is open")
 		}
-		var reqs struct {
-			Requests []struct {
-				ID domain.ID `json:"id"`
-			} `json:"requests"`
+		b.click("#sign-out")
+		b.waitText("#sign-in-message", "You have signed out.")
+
+		// The DPO finds it in the queue (once the audit trail has it) and refuses it.
+		signInWithCode(b, "dpo@practice.example", p.dpoCode())
+		b.click(`#nav a[href="/app/erasures"]`)
+		id := p.margueriteID.String()
+		item := `#erasure-queue li[data-client="` + id + `"]`
+		askUntil(b, `#nav a[href="/app/erasures"]`, func() bool { return strings.Contains(b.textOf(item), "Marguerite Okonkwo-Vance") })
+		b.waitText(item, "answer due by")
+		b.click(item + " button.decide")
+		b.waitText(item+` form[aria-label="Erasure decision"]`, "I am moving abroad.")
+		b.click("#decision-approve-" + id)
+		b.click(item + ` form button[type="submit"]`)
+		b.waitText(item+` [role="alert"]`, "Confirm that the client's data is to be erased.")
+		b.click("#decision-refuse-" + id)
+		b.script(nil, `document.getElementById(arguments[0]).value = "legal_claims";`, "exemption-"+id)
+		b.typeInto("#explanation-"+id, "a complaint about this record is open")
+		b.click(item + ` form button[type="submit"]`)
+		b.waitText("#status", "Refusal recorded.")
+		if n := s.count(t, "client-"+id, "ErasureRefused"); n != 1 {
+			t.Fatalf("%d ErasureRefused; want 1", n)
 		}
-		s.signIn(t, marguerite["email"]).do(t, "GET", "/api/v1/clients/"+p.margueriteID.String()+"/erasure-requests", nil, http.StatusOK, &reqs)
-		if len(reqs.Requests) != 1 {
-			t.Fatalf("her erasure requests: %+v", reqs.Requests)
+		if n := s.count(t, "client-"+id, "ErasureApproved"); n != 0 {
+			t.Fatal("an unconfirmed approval was recorded")
 		}
-		s.signIn(t, "dpo@practice.example", "totp_code", p.dpoCode()).do(t, "POST", "/api/v1/clients/"+p.margueriteID.String()+"/erasure-requests/"+reqs.Requests[0].ID.String()+"/decision",
-			map[string]string{"decision": "refuse", "exemption": "legal_claims", "explanation": "a complaint about this record is open"}, http.StatusNoContent, nil)
-		b.open(s.srv.URL + "/app/my-record")
+		noConsoleErrors(t, b)
+		b.click("#sign-out")
+		b.waitText("#sign-in-message", "You have signed out.")
+
+		// She reads the refusal and may ask again.
+		signIn(b, marguerite["email"], password)
 		b.waitText("#erasure-requests", "refused it, as the law allows for the establishment, exercise or defence of legal claims: a complaint about this record is open")
 		b.element("#erasure-start")
 		// A client cannot reach staff screens, even by typing their address.

@@ -13,6 +13,7 @@ import { utilisationView } from "./views/utilisation.js";
 import { searchView } from "./views/search.js";
 import { portalView } from "./views/portal.js";
 import { auditView } from "./views/audit.js";
+import { erasuresView } from "./views/erasures.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -33,7 +34,7 @@ const menus = {
   therapist: [["/app/today", "Today"], ["/app/caseload", "Caseload"]],
   practice_manager: [["/app/utilisation", "Utilisation"]],
   admin: [["/app/utilisation", "Utilisation"]],
-  dpo: [["/app/search", "Find a client"], ["/app/audit", "Audit trail"]],
+  dpo: [["/app/search", "Find a client"], ["/app/erasures", "Erasure requests"], ["/app/audit", "Audit trail"]],
   client: [["/app/my-record", "My record"]],
   auditor: [["/app/audit", "Audit trail"]],
 };
@@ -51,6 +52,7 @@ function routeFor(path, role) {
       "/app/search": searchView,
       "/app/my-record": portalView,
       "/app/audit": auditView,
+      "/app/erasures": erasuresView,
     }[path];
   }
   if (path === "/app/account") return accountView;
