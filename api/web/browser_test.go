@@ -7,9 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/caseledger/caseledger/commands"
 	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/sar"
 )
 
 // Seeded client details. The names are unusual so that finding one in a page is meaningful.
@@ -80,6 +83,12 @@ func seed(t *testing.T, s *stack) *practice {
 		"service_type_id": serviceID, "version": 1, "method": "in_person", "signer": "client", "signed_at": s.clock.Now().Add(-time.Minute),
 	}, http.StatusNoContent, nil)
 	s.user(t, domain.RoleClient, marguerite["email"], p.margueriteID)
+	// She asked the DPO by email for a copy of her record (recorded through the command: the DPO's
+	// own sign-ins, with a TOTP code each, are the browser's).
+	if err := commands.NewReceiveSARHandler(s.ident.Deps).Handle(context.Background(), domain.Actor{UserID: dpoID, Role: domain.RoleDPO},
+		commands.ReceiveSAR{RequestID: domain.ID(uuid.Must(uuid.NewV7())), ClientID: p.margueriteID, Channel: sar.ChannelEmail, Identity: sar.IdentityVerified}); err != nil {
+		t.Fatal(err)
+	}
 	cal := "/api/v1/calendars/" + p.therapistID.String()
 	thea.do(t, "PUT", cal+"/policy", map[string]any{"time_zone": "UTC", "buffer_minutes": 10, "slot_step_minutes": 15, "cancellation_window_minutes": 60}, http.StatusNoContent, nil)
 	var hours []map[string]any
@@ -310,6 +319,14 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("search terms must not reach the URL: path %q", got)
 		}
 		b.click(`#results a[href="` + clientPath + `"]`)
+		b.waitText("#client-name", "Marguerite Okonkwo-Vance")
+		// Her subject access request, with its due date, in the DPO's list.
+		b.click(`#nav a[href="/app/sars"]`)
+		b.waitText("#sars tbody", "Marguerite Okonkwo-Vance")
+		if got := b.textOf("#sars tbody"); !strings.Contains(got, "open") || strings.Contains(got, "overdue") {
+			t.Fatalf("the subject access list shows %q; want her request open, not overdue", got)
+		}
+		b.open(s.srv.URL + clientPath)
 		b.waitText("#client-name", "Marguerite Okonkwo-Vance")
 		noConsoleErrors(t, b)
 	})

@@ -14,6 +14,7 @@ import { searchView } from "./views/search.js";
 import { portalView } from "./views/portal.js";
 import { auditView } from "./views/audit.js";
 import { erasuresView } from "./views/erasures.js";
+import { sarsView } from "./views/sars.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -34,7 +35,7 @@ const menus = {
   therapist: [["/app/today", "Today"], ["/app/caseload", "Caseload"]],
   practice_manager: [["/app/utilisation", "Utilisation"]],
   admin: [["/app/utilisation", "Utilisation"]],
-  dpo: [["/app/search", "Find a client"], ["/app/erasures", "Erasure requests"], ["/app/audit", "Audit trail"]],
+  dpo: [["/app/search", "Find a client"], ["/app/sars", "Subject access"], ["/app/erasures", "Erasure requests"], ["/app/audit", "Audit trail"]],
   client: [["/app/my-record", "My record"]],
   auditor: [["/app/audit", "Audit trail"]],
 };
@@ -53,6 +54,7 @@ function routeFor(path, role) {
       "/app/my-record": portalView,
       "/app/audit": auditView,
       "/app/erasures": erasuresView,
+      "/app/sars": sarsView,
     }[path];
   }
   if (path === "/app/account") return accountView;
