@@ -66,6 +66,15 @@ func (s *schedClinic) at(tb testing.TB, ymd string, hh, mm int) time.Time {
 	return time.Date(d.Year(), d.Month(), d.Day(), hh, mm, 0, 0, s.loc)
 }
 
+// portalClient registers another client of alice's, who signs the consent form, and returns them
+// with the actor they are in the portal.
+func (s *schedClinic) portalClient(tb testing.TB) (domain.ID, domain.Actor) {
+	tb.Helper()
+	id := s.register(tb, s.alice)
+	s.sign(tb, id, 1)
+	return id, domain.Actor{UserID: id, Role: domain.RoleClient}
+}
+
 // asClient is the clinic's client acting through the portal.
 func (s *schedClinic) asClient() domain.Actor {
 	return domain.Actor{UserID: s.client, Role: domain.RoleClient}

@@ -17,9 +17,7 @@ func TestHoldThenBook(t *testing.T) {
 	t.Parallel()
 	s := newSchedClinic(t)
 	ctx := context.Background()
-	other := s.register(t, s.alice)
-	s.sign(t, other, 1)
-	otherActor := domain.Actor{UserID: other, Role: domain.RoleClient}
+	other, otherActor := s.portalClient(t)
 
 	day := s.at(t, "2026-03-04", 0, 0)
 	q := scheduling.SlotQuery{From: day, To: day.Add(24 * time.Hour), Length: 50 * time.Minute}
@@ -162,9 +160,7 @@ func TestOneHoldPerClient(t *testing.T) {
 	t.Parallel()
 	s := newSchedClinic(t)
 	ctx := context.Background()
-	other := s.register(t, s.alice)
-	s.sign(t, other, 1)
-	otherActor := domain.Actor{UserID: other, Role: domain.RoleClient}
+	other, otherActor := s.portalClient(t)
 	holds := commands.NewHoldSlotHandler(s.deps)
 	hold := func(actor domain.Actor, hh int) error {
 		_, err := holds.Hold(ctx, actor, commands.HoldSlot{TherapistID: s.alice.UserID, ServiceTypeID: s.service, Start: s.at(t, "2026-03-04", hh, 0), Duration: 50 * time.Minute})
