@@ -188,16 +188,15 @@ func TestClientSignsConsentThroughThePortal(t *testing.T) {
 		t.Fatalf("forms after signing version 2: %+v", got)
 	}
 
-	_, otherPortal := f.otherPortalClient(t)
-	f.expectLikeMissing(t, otherPortal, "/consent-forms")
-	expectStatus(t, f.alice.do(t, "GET", f.clientPath("/consent-forms"), nil), http.StatusForbidden, "")
+	f.expectOwnOnly(t, "/consent-forms")
 }
 
 // TestClientBooksThroughThePortal: a therapist cannot open self-booking without saying where
 // self-booked sessions take place; a signed-in client reads what they may book, searches their
 // therapist's free slots for a service's session length, holds one, books it with the hold and no
-// place (the rules' place is taken), sees it among their appointments and cancels it; with self-booking off nothing is offered, and
-// another client's options answer like a missing client's.
+// place (the rules' place is taken), sees it among their appointments and cancels it; with
+// self-booking off nothing is offered, and another client's options answer like a missing
+// client's.
 func TestClientBooksThroughThePortal(t *testing.T) {
 	t.Parallel()
 	f := newPractice(t)
@@ -298,9 +297,7 @@ func TestClientBooksThroughThePortal(t *testing.T) {
 	if o := read(); o.Enabled || len(o.Services) != 0 || o.TherapistID != f.aliceID {
 		t.Fatalf("options with self-booking off: %+v", o)
 	}
-	_, otherPortal := f.otherPortalClient(t)
-	f.expectLikeMissing(t, otherPortal, "/booking-options")
-	expectStatus(t, f.alice.do(t, "GET", f.clientPath("/booking-options"), nil), http.StatusForbidden, "")
+	f.expectOwnOnly(t, "/booking-options")
 }
 
 // otherPortalClient registers a second client of alice's, with a portal account, and returns the
@@ -318,6 +315,16 @@ func (f *practiceFixture) otherPortalClient(t *testing.T) (domain.ID, *client) {
 	res.decode(t, &other)
 	f.e.user(t, domain.RoleClient, "other@client.example", other.ID)
 	return other.ID, f.e.signIn(t, "other@client.example")
+}
+
+// expectOwnOnly checks the access rule of the portal's own-data route suffix: another client's
+// session reading the fixture's client answers exactly like a missing client (expectLikeMissing),
+// and the holding therapist is refused by role (403).
+func (f *practiceFixture) expectOwnOnly(t *testing.T, suffix string) {
+	t.Helper()
+	_, otherPortal := f.otherPortalClient(t)
+	f.expectLikeMissing(t, otherPortal, suffix)
+	expectStatus(t, f.alice.do(t, "GET", f.clientPath(suffix), nil), http.StatusForbidden, "")
 }
 
 // expectLikeMissing checks that portal, another client's session, reading suffix of the
@@ -378,9 +385,7 @@ func TestClientFollowsTheirErasureRequest(t *testing.T) {
 		got[0].Explanation != "a complaint about this record is open" || got[0].DecidedAt.IsZero() {
 		t.Fatalf("after the refusal: %+v", got)
 	}
-	_, otherPortal := f.otherPortalClient(t)
-	f.expectLikeMissing(t, otherPortal, "/erasure-requests")
-	expectStatus(t, f.alice.do(t, "GET", f.clientPath("/erasure-requests"), nil), http.StatusForbidden, "")
+	f.expectOwnOnly(t, "/erasure-requests")
 }
 
 // TestDPOWorksThroughTheErasureQueue: a client's request appears in the DPO's queue with its
@@ -472,6 +477,5 @@ func TestClientManagesTheirWaitlistEntries(t *testing.T) {
 	if got := list(); len(got) != 0 {
 		t.Fatalf("entries after leaving: %+v", got)
 	}
-	_, otherPortal := f.otherPortalClient(t)
-	f.expectLikeMissing(t, otherPortal, "/waitlist")
+	f.expectOwnOnly(t, "/waitlist")
 }
