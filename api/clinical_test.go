@@ -302,21 +302,52 @@ func TestExportsOverHTTP(t *testing.T) {
 			t.Fatalf("fhir export: %s", res.body[:min(len(res.body), 300)])
 		}
 		expectStatus(t, f.bob.do(t, "GET", "/api/v1/sars/"+id.ID.String()+"/export", nil), http.StatusNotFound, "")
-		var list struct {
+		type sarList struct {
 			Requests []struct {
 				RequestID domain.ID `json:"request_id"`
 				Status    string    `json:"status"`
+				Regime    string    `json:"regime"`
+				TimeZone  string    `json:"time_zone"`
 				Due       string    `json:"due"`
 			} `json:"requests"`
 		}
-		res = f.dpo.do(t, "GET", "/api/v1/sars", nil)
-		expectStatus(t, res, http.StatusOK, "")
-		res.decode(t, &list)
-		if len(list.Requests) != 1 || list.Requests[0].RequestID != id.ID || list.Requests[0].Status != "reviewed" || list.Requests[0].Due == "" {
-			t.Fatalf("sars: %s", res.body)
+		for _, u := range []*client{f.dpo, f.alice} {
+			var list sarList
+			res = u.do(t, "GET", "/api/v1/sars", nil)
+			expectStatus(t, res, http.StatusOK, "")
+			res.decode(t, &list)
+			if len(list.Requests) != 1 || list.Requests[0].RequestID != id.ID || list.Requests[0].Status != "reviewed" || list.Requests[0].Due == "" ||
+				list.Requests[0].Regime != "uk_gdpr" || list.Requests[0].TimeZone != "UTC" {
+				t.Fatalf("sars: %s", res.body)
+			}
 		}
-		expectStatus(t, f.alice.do(t, "GET", "/api/v1/sars", nil), http.StatusForbidden, "role_forbidden")
+		// Bob holds none of the clients with a request: his list is empty, not refused.
+		var bobs sarList
+		res = f.bob.do(t, "GET", "/api/v1/sars", nil)
+		expectStatus(t, res, http.StatusOK, "")
+		if res.decode(t, &bobs); len(bobs.Requests) != 0 {
+			t.Fatalf("bob lists %s", res.body)
+		}
+		expectStatus(t, f.manager.do(t, "GET", "/api/v1/sars", nil), http.StatusForbidden, "role_forbidden")
 		expectStatus(t, f.bob.do(t, "POST", "/api/v1/sars/"+id.ID.String()+"/review", map[string]any{"decisions": []any{}}), http.StatusNotFound, "")
+	})
+	t.Run("subject access request under HIPAA: received with the regime, extended by days in writing", func(t *testing.T) {
+		today := f.e.clock.Now().UTC().Format("2006-01-02")
+		var id struct {
+			ID domain.ID `json:"id"`
+		}
+		res := f.dpo.do(t, "POST", "/api/v1/sars", map[string]any{"client_id": f.clientID, "received_on": today, "channel": "letter", "identity": "verified", "regime": "hipaa"})
+		expectStatus(t, res, http.StatusCreated, "")
+		res.decode(t, &id)
+		ext := "/api/v1/sars/" + id.ID.String() + "/extension"
+		expectStatus(t, f.dpo.do(t, "POST", ext, map[string]any{"months": 1, "reason": "records held off site", "notified_on": today}), http.StatusBadRequest, "invalid_days")
+		expectStatus(t, f.dpo.do(t, "POST", ext, map[string]any{"days": 20, "reason": "records held off site", "notified_on": today}), http.StatusBadRequest, "invalid_in_writing")
+		expectStatus(t, f.dpo.do(t, "POST", ext, map[string]any{"days": 20, "in_writing": true, "reason": "records held off site", "notified_on": today}), http.StatusNoContent, "")
+		expectStatus(t, f.dpo.do(t, "POST", ext, map[string]any{"days": 5, "in_writing": true, "reason": "again", "notified_on": today}), http.StatusConflict, "sar_already_extended")
+		if n := countOf(f.e.eventTypes(t, "sar-"+id.ID.String()), "SARExtended"); n != 1 {
+			t.Fatalf("%d SARExtended events, want 1", n)
+		}
+		expectStatus(t, f.dpo.do(t, "POST", "/api/v1/sars", map[string]any{"client_id": f.clientID, "received_on": today, "channel": "letter", "identity": "verified", "regime": "ccpa"}), http.StatusBadRequest, "")
 	})
 	t.Run("another therapist cannot put the client on the waitlist", func(t *testing.T) {
 		expectStatus(t, f.bob.do(t, "POST", "/api/v1/practices/"+f.practiceID.String()+"/waitlist", map[string]any{"client_id": f.clientID, "therapist_id": f.bobID, "priority": 1}), http.StatusNotFound, "")

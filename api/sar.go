@@ -18,6 +18,8 @@ type receiveSARRequest struct {
 	Channel          sar.Channel  `json:"channel"`
 	Identity         sar.Identity `json:"identity"`
 	ByRepresentative bool         `json:"by_representative,omitempty"`
+	// Regime overrides the practice's rules for this request (empty: the practice's).
+	Regime sar.Regime `json:"regime,omitempty"`
 }
 
 type sarIdentityRequest struct {
@@ -27,8 +29,11 @@ type sarIdentityRequest struct {
 	On       sar.Date `json:"on"`
 }
 
+// extendSARRequest extends by months (uk_gdpr) or by days in writing (hipaa).
 type extendSARRequest struct {
-	Months     int      `json:"months"`
+	Months     int      `json:"months,omitempty"`
+	Days       int      `json:"days,omitempty"`
+	InWriting  bool     `json:"in_writing,omitempty"`
 	Reason     string   `json:"reason"`
 	NotifiedOn sar.Date `json:"notified_on"`
 }
@@ -61,6 +66,8 @@ type sarView struct {
 	ClientID     domain.ID  `json:"client_id,omitzero"`
 	ReceivedOn   sar.Date   `json:"received_on"`
 	Status       sar.Status `json:"status"`
+	Regime       sar.Regime `json:"regime"`
+	TimeZone     string     `json:"time_zone"`
 	Due          sar.Date   `json:"due,omitzero"`
 	ClockRunning bool       `json:"clock_running"`
 	Overdue      bool       `json:"overdue"`
@@ -102,9 +109,10 @@ func (s *server) sarRoutes() []route {
 			}
 			return idResponse{ID: id}, commands.NewReceiveSARHandler(s.deps()).Handle(r.Context(), a, commands.ReceiveSAR{
 				RequestID: id, ClientID: req.ClientID, ReceivedOn: req.ReceivedOn, Channel: req.Channel, Identity: req.Identity, ByRepresentative: req.ByRepresentative,
+				Regime: req.Regime,
 			})
 		})},
-		{method: "GET", path: "/sars", roles: dpo, handle: noBody(http.StatusOK, func(r *http.Request, a domain.Actor) (sarListResponse, error) {
+		{method: "GET", path: "/sars", roles: []domain.Role{domain.RoleTherapist, domain.RoleDPO}, handle: noBody(http.StatusOK, func(r *http.Request, a domain.Actor) (sarListResponse, error) {
 			var on sar.Date
 			if v := r.URL.Query().Get("on"); v != "" {
 				if err := on.UnmarshalText([]byte(v)); err != nil {
@@ -115,7 +123,7 @@ func (s *server) sarRoutes() []route {
 			out := sarListResponse{Requests: []sarView{}}
 			for _, x := range list {
 				out.Requests = append(out.Requests, sarView{RequestID: x.RequestID, ClientID: x.ClientID, ReceivedOn: x.ReceivedOn, Status: x.Status,
-					Due: x.Due, ClockRunning: x.ClockRunning, Overdue: x.Overdue, Erased: x.Erased})
+					Regime: x.Regime, TimeZone: x.TimeZone, Due: x.Due, ClockRunning: x.ClockRunning, Overdue: x.Overdue, Erased: x.Erased})
 			}
 			return out, err
 		})},
@@ -139,7 +147,8 @@ func (s *server) sarRoutes() []route {
 			if err != nil {
 				return none{}, err
 			}
-			return none{}, commands.NewExtendSARHandler(s.deps()).Handle(r.Context(), a, commands.ExtendSAR{RequestID: id, Months: req.Months, Reason: req.Reason, NotifiedOn: req.NotifiedOn})
+			return none{}, commands.NewExtendSARHandler(s.deps()).Handle(r.Context(), a, commands.ExtendSAR{RequestID: id, Months: req.Months, Days: req.Days,
+				InWriting: req.InWriting, Reason: req.Reason, NotifiedOn: req.NotifiedOn})
 		})},
 		{method: "POST", path: "/sars/{id}/refusal", roles: dpo, handle: withBody(s, http.StatusNoContent, func(r *http.Request, a domain.Actor, req refuseSARRequest) (none, error) {
 			id, err := pathID(r, "id")

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/client"
 	"github.com/caseledger/caseledger/domain/sar"
 )
 
@@ -41,12 +42,16 @@ func NewListSARsHandler(d Deps, streams StreamLister) *ListSARsHandler {
 	return &ListSARsHandler{d: d, streams: streams}
 }
 
-// Handle returns every request ("sar-" streams) with its deadline as of on (default today in each
-// request's time zone), open
-// ones first by deadline, then closed ones by receipt. Only the DPO may list them.
+// Handle returns requests ("sar-" streams) with their deadlines as of on (default today in each
+// request's time zone), open ones first by deadline, then closed ones by receipt. The DPO gets
+// every request, those of erased clients marked Erased. A therapist gets the requests about the
+// clients whose records they hold, which they are the one to review (the serious-harm test):
+// nothing of other therapists' clients, of records nobody holds, or of erased clients. Other
+// roles get KindForbidden.
 func (h *ListSARsHandler) Handle(ctx context.Context, actor domain.Actor, on sar.Date) ([]SARStatus, error) {
-	if actor.Role != domain.RoleDPO || actor.UserID.IsZero() {
-		return nil, domain.Forbidden("list_sars_forbidden", "only the DPO lists subject access requests")
+	therapist := actor.Role == domain.RoleTherapist
+	if (actor.Role != domain.RoleDPO && !therapist) || actor.UserID.IsZero() {
+		return nil, domain.Forbidden("list_sars_forbidden", "only the DPO and therapists list subject access requests")
 	}
 	heads, err := h.streams.StreamHeads(ctx)
 	if err != nil {
@@ -64,11 +69,22 @@ func (h *ListSARsHandler) Handle(ctx context.Context, actor domain.Actor, on sar
 		}
 		r, _, err := LoadSAR(ctx, h.d, id)
 		if errors.Is(err, domain.ErrErased) {
-			out = append(out, SARStatus{RequestID: id, Erased: true})
+			if !therapist {
+				out = append(out, SARStatus{RequestID: id, Erased: true})
+			}
 			continue
 		}
 		if err != nil {
 			return nil, err
+		}
+		if therapist {
+			held, err := holds(ctx, h.d, actor, r.Client())
+			if err != nil {
+				return nil, err
+			}
+			if !held {
+				continue
+			}
 		}
 		day, err := requestDay(h.d, on, r)
 		if err != nil {
@@ -95,4 +111,17 @@ func (h *ListSARsHandler) Handle(ctx context.Context, actor domain.Actor, on sar
 		return a.ReceivedOn.Before(b.ReceivedOn)
 	})
 	return out, nil
+}
+
+// holds reports whether therapist actor holds the record of client (an erased client's record is
+// held by nobody).
+func holds(ctx context.Context, d Deps, actor domain.Actor, clientID domain.ID) (bool, error) {
+	c, _, err := LoadClient(ctx, d, clientID)
+	if domain.KindOf(err) == domain.KindErased {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return authoriseSAR(c, actor, "review", client.Holder) == nil, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -250,5 +251,32 @@ func TestListSARs(t *testing.T) {
 	}
 	if _, err := list.Handle(ctx, c.auditor, sar.Date{}); domain.KindOf(err) != domain.KindForbidden {
 		t.Fatalf("auditor listing: %v", err)
+	}
+
+	// A therapist lists the requests about the clients they hold, and only those.
+	bobsClient := c.register(t, c.bob)
+	bobs := newID(t)
+	must(t, receive.Handle(ctx, c.dpo, commands.ReceiveSAR{RequestID: bobs, ClientID: bobsClient, ReceivedOn: sarDate(t, "2026-02-20"), Channel: sar.ChannelEmail, Identity: sar.IdentityVerified}))
+	ids := func(actor domain.Actor) []domain.ID {
+		t.Helper()
+		got, err := list.Handle(ctx, actor, sarDate(t, "2026-03-02"))
+		must(t, err)
+		var out []domain.ID
+		for _, s := range got {
+			out = append(out, s.RequestID)
+		}
+		return out
+	}
+	if got := ids(c.alice); !slices.Equal(got, []domain.ID{late, pending, done}) {
+		t.Fatalf("alice lists %v; want her client's %v", got, []domain.ID{late, pending, done})
+	}
+	if got := ids(c.bob); !slices.Equal(got, []domain.ID{bobs}) {
+		t.Fatalf("bob lists %v; want only %v", got, bobs)
+	}
+	if got := ids(c.dpo); len(got) != 4 {
+		t.Fatalf("the DPO lists %v; want all 4", got)
+	}
+	if _, err := list.Handle(ctx, c.manager, sar.Date{}); domain.KindOf(err) != domain.KindForbidden {
+		t.Fatalf("practice manager listing: %v", err)
 	}
 }
