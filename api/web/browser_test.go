@@ -258,6 +258,24 @@ func TestBrowser(t *testing.T) {
 		b.waitText("#notes", "draft")
 		b.click("#notes article button")
 		b.waitText("#notes h3", "signed")
+
+		// Her subject access request waits for the therapist's review: withhold the note just signed.
+		b.click(`#nav a[href="/app/sars"]`)
+		b.waitText("#sars tbody", "Marguerite Okonkwo-Vance")
+		b.click("#sars button.work")
+		b.waitText("#sars .sar-panel", "sleeping better since the last session")
+		var noteKey string
+		b.script(&noteKey, `return document.querySelector('#sars li.review-item[data-item^="note-"]').dataset.item;`)
+		b.script(nil, `document.getElementById(arguments[0]).value = "withhold";`, "action-"+noteKey)
+		b.click(`#sars form[aria-label="Review the export"] button[type=submit]`)
+		b.waitText("#sars .sar-panel [role=alert]", "Give the reason for")
+		b.typeInto("#reason-"+noteKey, "names her sister, who has not consented")
+		b.click(`#sars form[aria-label="Review the export"] button[type=submit]`)
+		b.waitText("#status", "Review recorded")
+		b.waitText("#sars tbody", "reviewed")
+		if n := b.textOf("#sars tbody"); strings.Contains(n, "Review…") {
+			t.Fatalf("a reviewed request still offers a review: %q", n)
+		}
 		noConsoleErrors(t, b)
 	})
 
@@ -320,11 +338,44 @@ func TestBrowser(t *testing.T) {
 		}
 		b.click(`#results a[href="` + clientPath + `"]`)
 		b.waitText("#client-name", "Marguerite Okonkwo-Vance")
-		// Her subject access request, with its due date, in the DPO's list.
+		// Her subject access request, with its due date, in the DPO's list: reviewed, so it can
+		// be released.
 		b.click(`#nav a[href="/app/sars"]`)
 		b.waitText("#sars tbody", "Marguerite Okonkwo-Vance")
-		if got := b.textOf("#sars tbody"); !strings.Contains(got, "open") || strings.Contains(got, "overdue") {
-			t.Fatalf("the subject access list shows %q; want her request open, not overdue", got)
+		if got := b.textOf("#sars tbody"); !strings.Contains(got, "reviewed") || !strings.Contains(got, "UK GDPR") || strings.Contains(got, "overdue") {
+			t.Fatalf("the subject access list shows %q; want her request reviewed under UK GDPR, not overdue", got)
+		}
+		var sarID string
+		b.script(&sarID, `return document.querySelector("#sars tbody tr[data-sar]").dataset.sar;`)
+		b.click(`#sars tr[data-sar="` + sarID + `"] button.work`)
+		b.click(`#sars form[aria-label="Release the reviewed export"] button[type=submit]`)
+		b.waitText("#sars .released", "SHA-256 of the released JSON")
+		if n := s.count(t, "sar-"+sarID, "SARReleased"); n != 1 {
+			t.Fatalf("%d SARReleased events, want 1", n)
+		}
+		var released string
+		b.script(&released, `return [...document.querySelectorAll("#sars .released a[download]")].map((a) => a.download).join(",");`)
+		if released != "sar-"+sarID+".json,sar-"+sarID+".html" {
+			t.Fatalf("released files %q", released)
+		}
+		b.click("#sars .released button")
+		b.waitText("#status", "Export released.")
+		b.waitText(`#sars tr[data-sar="`+sarID+`"]`, "released")
+
+		// A new request, by letter, for Aaron Abbott; then a month's extension.
+		b.script(nil, `const s = document.getElementById("sar-client"); s.value = [...s.options].find((o) => o.text === "Aaron Abbott").value;
+			document.getElementById("sar-channel").value = "letter";`)
+		b.click(`#receive-sar button[type=submit]`)
+		b.waitText("#status", "Subject access request recorded.")
+		b.waitText("#sars tbody", "Aaron Abbott")
+		var aaronSAR string
+		b.script(&aaronSAR, `return [...document.querySelectorAll("#sars tbody tr[data-sar]")].find((r) => r.innerText.includes("Aaron Abbott")).dataset.sar;`)
+		b.click(`#sars tr[data-sar="` + aaronSAR + `"] button.work`)
+		b.typeInto("#extension-reason-"+aaronSAR, "records from two services to collate")
+		b.click(`#sars form[aria-label^="Extend the deadline"] button[type=submit]`)
+		b.waitText("#status", "Deadline extended.")
+		if n := s.count(t, "sar-"+aaronSAR, "SARExtended"); n != 1 {
+			t.Fatalf("%d SARExtended events, want 1", n)
 		}
 		b.open(s.srv.URL + clientPath)
 		b.waitText("#client-name", "Marguerite Okonkwo-Vance")
