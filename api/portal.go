@@ -6,6 +6,7 @@ import (
 
 	"github.com/caseledger/caseledger/commands"
 	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/scheduling"
 )
 
 // portalRoutes are the client portal's reads of the client's own data, served from the event log
@@ -23,11 +24,12 @@ func (s *server) portalRoutes() []route {
 }
 
 type ownWaitlistEntryView struct {
-	EntryID       domain.ID `json:"entry_id"`
-	PracticeID    domain.ID `json:"practice_id"`
-	TherapistID   domain.ID `json:"therapist_id,omitzero"`
-	ServiceTypeID domain.ID `json:"service_type_id,omitzero"`
-	JoinedAt      time.Time `json:"joined_at"`
+	EntryID       domain.ID              `json:"entry_id"`
+	PracticeID    domain.ID              `json:"practice_id"`
+	TherapistID   domain.ID              `json:"therapist_id,omitzero"`
+	ServiceTypeID domain.ID              `json:"service_type_id,omitzero"`
+	Preferred     scheduling.WeeklyHours `json:"preferred,omitempty"`
+	JoinedAt      time.Time              `json:"joined_at"`
 }
 
 type ownWaitlistResponse struct {
@@ -45,7 +47,7 @@ func (s *server) ownWaitlist(r *http.Request, a domain.Actor) (ownWaitlistRespon
 	out := ownWaitlistResponse{Entries: []ownWaitlistEntryView{}}
 	for _, e := range es {
 		out.Entries = append(out.Entries, ownWaitlistEntryView{EntryID: e.EntryID, PracticeID: e.PracticeID, TherapistID: e.TherapistID,
-			ServiceTypeID: e.ServiceTypeID, JoinedAt: e.JoinedAt})
+			ServiceTypeID: e.ServiceTypeID, Preferred: e.Preferred, JoinedAt: e.JoinedAt})
 	}
 	return out, err
 }

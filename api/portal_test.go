@@ -446,8 +446,12 @@ func TestClientManagesTheirWaitlistEntries(t *testing.T) {
 	f := newPractice(t)
 	waitlist := "/api/v1/practices/" + f.practiceID.String() + "/waitlist"
 	type entry struct {
-		EntryID     domain.ID `json:"entry_id"`
-		TherapistID domain.ID `json:"therapist_id"`
+		EntryID       domain.ID `json:"entry_id"`
+		TherapistID   domain.ID `json:"therapist_id"`
+		ServiceTypeID domain.ID `json:"service_type_id"`
+		Preferred     []struct {
+			Weekday, Start, End string
+		} `json:"preferred"`
 	}
 	list := func() []entry {
 		t.Helper()
@@ -476,6 +480,18 @@ func TestClientManagesTheirWaitlistEntries(t *testing.T) {
 	expectStatus(t, f.portal.do(t, "POST", waitlist+"/"+joined.ID.String()+"/removal", map[string]string{"reason": "withdrawn"}), http.StatusNoContent, "")
 	if got := list(); len(got) != 0 {
 		t.Fatalf("entries after leaving: %+v", got)
+	}
+
+	// A service and the hours they can come, which the list shows back; hours that overlap are refused.
+	preferred := []map[string]string{{"weekday": "monday", "start": "09:00", "end": "12:00"}, {"weekday": "thursday", "start": "16:00", "end": "19:00"}}
+	expectStatus(t, f.portal.do(t, "POST", waitlist, map[string]any{"client_id": f.clientID, "therapist_id": f.aliceID, "service_type_id": f.serviceID,
+		"preferred": append(preferred, map[string]string{"weekday": "monday", "start": "11:00", "end": "13:00"})}), http.StatusBadRequest, "invalid_weekly_hours")
+	res = f.portal.do(t, "POST", waitlist, map[string]any{"client_id": f.clientID, "therapist_id": f.aliceID, "service_type_id": f.serviceID, "preferred": preferred})
+	expectStatus(t, res, http.StatusCreated, "")
+	got := list()
+	if len(got) != 1 || got[0].ServiceTypeID != f.serviceID || len(got[0].Preferred) != 2 ||
+		got[0].Preferred[0].Weekday != "monday" || got[0].Preferred[0].Start != "09:00" || got[0].Preferred[1].End != "19:00" {
+		t.Fatalf("entries after joining with preferred hours: %+v", got)
 	}
 	f.expectOwnOnly(t, "/waitlist")
 }

@@ -239,7 +239,10 @@ type OwnWaitlistEntry struct {
 	PracticeID domain.ID
 	// TherapistID and ServiceTypeID are what the client waits for (zero: any).
 	TherapistID, ServiceTypeID domain.ID
-	JoinedAt                   time.Time
+	// Preferred are the hours of the week the client can come, in the therapist's local time
+	// (empty: any time).
+	Preferred scheduling.WeeklyHours
+	JoinedAt  time.Time
 }
 
 // WaitlistEntries returns the entries client clientID has on their practice's waitlist now,
@@ -263,7 +266,8 @@ func (h *ReadOwnDataHandler) WaitlistEntries(ctx context.Context, actor domain.A
 	out := []OwnWaitlistEntry{}
 	for _, j := range scheduling.RebuildClientSchedule(sl.Events).WaitlistEntries() {
 		if e, ok := w.Entry(j.EntryID); ok && j.PracticeID == c.PracticeID() {
-			out = append(out, OwnWaitlistEntry{EntryID: e.ID, PracticeID: j.PracticeID, TherapistID: e.TherapistID, ServiceTypeID: e.ServiceTypeID, JoinedAt: e.JoinedAt.UTC()})
+			out = append(out, OwnWaitlistEntry{EntryID: e.ID, PracticeID: j.PracticeID, TherapistID: e.TherapistID, ServiceTypeID: e.ServiceTypeID,
+				Preferred: e.Preferred, JoinedAt: e.JoinedAt.UTC()})
 		}
 	}
 	return out, nil

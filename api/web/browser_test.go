@@ -530,9 +530,19 @@ func TestBrowser(t *testing.T) {
 	step("client joins the waiting list and leaves it", func(t *testing.T) {
 		b.tb = t
 		waitlist := "waitlist-" + p.practiceID.String()
+		// Mondays and Thursdays, late afternoon; an end before the start is caught first.
+		b.click("#waitlist-monday")
+		b.click("#waitlist-thursday")
+		b.script(nil, `document.getElementById("waitlist-from").value = "18:00"; document.getElementById("waitlist-to").value = "16:00";`)
+		b.click("#waitlist-join")
+		b.waitText("#waitlist-title + div [role=alert]", "Choose a start time before the end time.")
+		b.script(nil, `document.getElementById("waitlist-from").value = "16:00"; document.getElementById("waitlist-to").value = "19:00";`)
 		b.click("#waitlist-join")
 		b.waitText("#status", "You are on the waiting list.")
 		b.waitText("#my-waitlist", "You are on the waiting list for an earlier time with your therapist")
+		if got := b.textOf("#my-waitlist"); !strings.Contains(got, "on Mondays 16:00–19:00, Thursdays 16:00–19:00") {
+			t.Fatalf("waiting list entry %q; want the hours chosen", got)
+		}
 		if n := s.count(t, waitlist, "WaitlistJoined"); n != 1 {
 			t.Fatalf("%d WaitlistJoined; want 1", n)
 		}
