@@ -373,3 +373,31 @@ func TestExportsOverHTTP(t *testing.T) {
 		}
 	})
 }
+
+// TestStaffListServiceTypes: the practice's staff read its service types (for booking); a
+// client, or a user who is not on the practice's staff, learns nothing of them.
+func TestStaffListServiceTypes(t *testing.T) {
+	t.Parallel()
+	f := newPractice(t)
+	path := "/api/v1/practices/" + f.practiceID.String() + "/service-types"
+	for _, u := range []*client{f.alice, f.manager, f.dpo, f.admin} {
+		var got struct {
+			ServiceTypes []struct {
+				ID      domain.ID `json:"id"`
+				Code    string    `json:"code"`
+				Name    string    `json:"name"`
+				Minutes int       `json:"minutes"`
+			} `json:"service_types"`
+		}
+		res := u.do(t, "GET", path, nil)
+		expectStatus(t, res, http.StatusOK, "")
+		res.decode(t, &got)
+		if len(got.ServiceTypes) != 1 || got.ServiceTypes[0].ID != f.serviceID || got.ServiceTypes[0].Name != "Individual therapy" || got.ServiceTypes[0].Code != "individual" {
+			t.Fatalf("service types: %s", res.body)
+		}
+	}
+	expectStatus(t, f.portal.do(t, "GET", path, nil), http.StatusForbidden, "role_forbidden")
+	expectStatus(t, f.admin.do(t, "DELETE", "/api/v1/practices/"+f.practiceID.String()+"/staff/"+f.bobID.String(), nil), http.StatusNoContent, "")
+	expectStatus(t, f.bob.do(t, "GET", path, nil), http.StatusNotFound, "practice_not_found")
+	expectStatus(t, f.alice.do(t, "GET", "/api/v1/practices/0193a1b2-0000-7000-8000-00000000beef/service-types", nil), http.StatusNotFound, "practice_not_found")
+}

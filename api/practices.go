@@ -21,6 +21,18 @@ type staffRequest struct {
 	Role   domain.Role `json:"role"`
 }
 
+type serviceTypesResponse struct {
+	ServiceTypes []serviceTypeView `json:"service_types"`
+}
+
+// serviceTypeView is one service type; minutes is 0 when no session length is set.
+type serviceTypeView struct {
+	ID      domain.ID `json:"id"`
+	Code    string    `json:"code"`
+	Name    string    `json:"name"`
+	Minutes int       `json:"minutes"`
+}
+
 type serviceTypeRequest struct {
 	ID      domain.ID `json:"id,omitzero"`
 	Code    string    `json:"code"`
@@ -86,6 +98,18 @@ func (s *server) practiceRoutes() []route {
 				return none{}, err
 			}
 			return none{}, settings().RemoveStaffMember(r.Context(), a, ids[0], ids[1])
+		})},
+		{method: "GET", path: "/practices/{id}/service-types", roles: staff, handle: noBody(http.StatusOK, func(r *http.Request, a domain.Actor) (serviceTypesResponse, error) {
+			id, err := pathID(r, "id")
+			if err != nil {
+				return serviceTypesResponse{}, err
+			}
+			sts, err := settings().ServiceTypes(r.Context(), a, id)
+			out := serviceTypesResponse{ServiceTypes: []serviceTypeView{}}
+			for _, st := range sts {
+				out.ServiceTypes = append(out.ServiceTypes, serviceTypeView{ID: st.ID, Code: st.Code, Name: st.Name, Minutes: st.Minutes})
+			}
+			return out, err
 		})},
 		{method: "POST", path: "/practices/{id}/service-types", roles: staff, handle: withBody(s, http.StatusCreated, func(r *http.Request, a domain.Actor, req serviceTypeRequest) (idResponse, error) {
 			id, err := pathID(r, "id")

@@ -70,3 +70,17 @@ func (h *PracticeSettingsHandler) SetRetentionPeriod(ctx context.Context, actor 
 		return p.SetRetention(actor, kind, years, h.d.Clock.Now())
 	})
 }
+
+// ServiceTypes returns the practice's service types, ordered by code. Staff of the practice (in
+// the role they hold there) and admins may read them; anyone else, and a practice that does not
+// exist, get KindNotFound, so that nobody learns which practices exist.
+func (h *PracticeSettingsHandler) ServiceTypes(ctx context.Context, actor domain.Actor, practiceID domain.ID) ([]practice.ServiceType, error) {
+	p, _, err := LoadPractice(ctx, h.d, practiceID)
+	if err != nil {
+		return nil, err
+	}
+	if actor.UserID.IsZero() || (actor.Role != domain.RoleAdmin && !p.HasStaff(actor.UserID, actor.Role)) {
+		return nil, domain.NotFound("practice", practiceID)
+	}
+	return p.ServiceTypes(), nil
+}

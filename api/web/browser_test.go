@@ -248,6 +248,29 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("%d RecordAccessed events after opening the record, want 1", n)
 		}
 
+		// She books Marguerite's next session from the record: a free time of her own calendar.
+		booked := func() (n int) {
+			if err := s.admin.QueryRow(context.Background(), `SELECT count(*) FROM event_log WHERE event_type = 'AppointmentBooked'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := booked()
+		b.waitText("#book-title + div", "Individual therapy (50 minutes)")
+		b.script(nil, `const s = document.getElementById("staff-book-service"); s.value = arguments[0]; s.dispatchEvent(new Event("change"));`, p.serviceID.String())
+		b.typeInto("#staff-book-location", "Room 4")
+		b.click(`form[aria-label="Find a time for the session"] button[type=submit]`)
+		b.click("#staff-book-times button.slot")
+		b.waitText(`form[aria-label="Confirm the session"]`, "Individual therapy")
+		if got := b.textOf(`form[aria-label="Confirm the session"]`); !strings.Contains(got, "(Room 4)") {
+			t.Fatalf("confirmation %q; want the room", got)
+		}
+		b.click("#staff-book-confirm")
+		b.waitText("#status", "Booked: individual therapy on")
+		if n := booked(); n != before+1 {
+			t.Fatalf("%d AppointmentBooked events after booking, want %d", n, before+1)
+		}
+
 		b.click("#show-notes")
 		b.waitText("#notes", "No session notes yet.")
 		for k, v := range map[string]string{"subjective": "sleeping better since the last session", "objective": "settled", "assessment": "improving", "plan": "continue weekly"} {
@@ -303,8 +326,10 @@ func TestBrowser(t *testing.T) {
 		// The utilisation projection may trail the others by a moment: ask again until it shows.
 		askUntil(b, `form[aria-label="Report period"] button`, func() bool {
 			var v string
-			b.script(&v, `const r = document.querySelector("#report tbody tr"); return r ? r.cells[3].innerText + "/" + r.cells[6].innerText : "";`)
-			return v == "1/1" // scheduled / cancelled
+			b.script(&v, `const rs = [...document.querySelectorAll("#report tbody tr")];
+				const sum = (i) => rs.reduce((n, r) => n + Number(r.cells[i].innerText), 0);
+				return rs.length ? sum(3) + "/" + sum(6) : "";`)
+			return v == "2/1" // scheduled (the day view's and the one booked from the record) / cancelled
 		})
 		var page string
 		b.script(&page, `return document.documentElement.outerHTML + document.body.innerText + JSON.stringify(sessionStorage) + JSON.stringify(localStorage);`)

@@ -1,6 +1,7 @@
-// Finding a free time on a therapist's calendar in the client portal: a week from a chosen day,
-// the free times the server offers for a service's session length (for a client, within the
-// therapist's self-booking rules), listed by day; the client picks one.
+// Finding a free time on a therapist's calendar, for a client in the portal or for the therapist
+// booking from a record: a week from a chosen day, the free times the server offers for a
+// service's session length (for a client, within the therapist's self-booking rules), listed by
+// day; the user picks one.
 
 import { get, query } from "../api.js";
 import { field, fill, h } from "../dom.js";

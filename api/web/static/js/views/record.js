@@ -1,5 +1,6 @@
 // A client's record, opened by a therapist or the DPO. Opening it is an audited read: the API
-// appends a record-accessed event before answering. Session notes (therapists only) are a
+// appends a record-accessed event before answering. The therapist who holds the record books
+// sessions from it. Session notes (therapists only) are a
 // separate audited read, made only when the therapist asks for them.
 
 import { get, query } from "../api.js";
@@ -8,6 +9,7 @@ import { errorBox } from "../messages.js";
 import { calendarDate, dateTime, fullName, shortID } from "../format.js";
 import { consentTable, detailsList } from "./details.js";
 import { notesSection } from "./notes.js";
+import { staffBookingSection } from "./staff_booking.js";
 
 export async function recordView(ctx, id) {
   const g = ctx.generation;
@@ -39,6 +41,7 @@ export async function recordView(ctx, id) {
         h("span", { class: "mono", title: p.therapist_id }, shortID(p.therapist_id)), p.therapist_id === ctx.me.user_id ? " (you)" : "",
         ` from ${dateTime(p.from)}`, p.until ? ` until ${dateTime(p.until)}` : "")))),
     h("section", { class: "panel", "aria-labelledby": "consents-title" }, h("h2", { id: "consents-title" }, "Consents"), consents),
+    ctx.me.role === "therapist" && rec.therapist_id === ctx.me.user_id ? staffBookingSection(ctx, g, rec) : null,
     ctx.me.role === "therapist" ? notesSection(ctx, id) : null);
   try {
     const c = await get(`/clients/${id}/consents`);
