@@ -248,6 +248,10 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("%d RecordAccessed events after opening the record, want 1", n)
 		}
 
+		if got := b.waitText("#consents-title + div", "Individual therapy"); strings.Contains(got, p.serviceID.String()) {
+			t.Fatalf("consents name the service by id: %q", got)
+		}
+
 		// She books Marguerite's next session from the record: a free time of her own calendar.
 		booked := func() (n int) {
 			if err := s.admin.QueryRow(context.Background(), `SELECT count(*) FROM event_log WHERE event_type = 'AppointmentBooked'`).Scan(&n); err != nil {

@@ -20,13 +20,14 @@ export function detailsList(d) {
   return h("dl", { class: "facts" }, items.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
 }
 
-// consentTable lists consents by service type, with status and dates.
-export function consentTable(consents) {
+// consentTable lists consents by service type (by name where names, a Map of service type id to
+// name, has it; by id otherwise), with status and dates.
+export function consentTable(consents, names = new Map()) {
   if (consents.length === 0) return h("p", { class: "empty" }, "No consents recorded.");
   return h("table", {},
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Service type"), h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, "Version"), h("th", { scope: "col" }, "Signed"), h("th", { scope: "col" }, "Withdrawn"))),
     h("tbody", {}, consents.map((c) => h("tr", {},
-      h("td", { class: "mono" }, c.service_type_id),
+      names.has(c.service_type_id) ? h("td", {}, names.get(c.service_type_id)) : h("td", { class: "mono" }, c.service_type_id),
       h("td", {}, humanize(c.status)),
       h("td", { class: "num" }, c.version),
       h("td", {}, dateTime(c.signed_at)),

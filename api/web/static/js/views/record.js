@@ -44,8 +44,10 @@ export async function recordView(ctx, id) {
     ctx.me.role === "therapist" && rec.therapist_id === ctx.me.user_id ? staffBookingSection(ctx, g, rec) : null,
     ctx.me.role === "therapist" ? notesSection(ctx, id) : null);
   try {
-    const c = await get(`/clients/${id}/consents`);
-    if (ctx.current(g)) fill(consents, consentTable(c.consents));
+    // Service names are a nicety: a DPO who is not on the practice's staff sees ids instead.
+    const [c, services] = await Promise.all([get(`/clients/${id}/consents`),
+      get(`/practices/${rec.practice_id}/service-types`).catch(() => ({ service_types: [] }))]);
+    if (ctx.current(g)) fill(consents, consentTable(c.consents, new Map(services.service_types.map((s) => [s.id, s.name]))));
   } catch (err) {
     if (ctx.current(g)) fill(consents, errorBox(err));
   }
