@@ -697,9 +697,80 @@ func TestBrowser(t *testing.T) {
 		b.waitText("#sign-in-message", "You have signed out.")
 	})
 
+	step("admin registers a user, who changes the one-time password; then changes the role, disables the account and requires a second factor", func(t *testing.T) {
+		b.tb = t
+		b.open(s.srv.URL + "/")
+		signIn(b, "admin@practice.example", password)
+		b.waitText("main h1", "Users")
+		b.waitText("#users", "thea@practice.example")
+		b.typeInto("#new-user-email", "tomas@practice.example")
+		b.script(nil, `document.getElementById("new-user-role").value = "therapist";`)
+		b.click(`form[aria-label="Register a user"] button[type=submit]`)
+		b.waitText("#new-user-done", "One-time password")
+		oneTime := b.textOf("#new-user-done code")
+		if len(oneTime) != 20 {
+			t.Fatalf("one-time password %q", oneTime)
+		}
+		b.click("#new-user-done + button")
+		b.waitText("#users", "tomas@practice.example")
+		if strings.Contains(b.textOf("body"), oneTime) {
+			t.Fatal("the one-time password is still on screen")
+		}
+		var tomas string
+		b.script(&tomas, `return [...document.querySelectorAll("#users tr[data-user]")].find((r) => r.innerText.includes("tomas@")).dataset.user;`)
+		b.click("#sign-out")
+
+		// The new therapist signs in with it and chooses their own password under Account.
+		signIn(b, "tomas@practice.example", oneTime)
+		b.waitText("main h1", "Today")
+		b.click(`#account a[href="/app/account"]`)
+		b.waitText("main h1", "Account")
+		b.typeInto("#current-password", oneTime)
+		b.typeInto("#new-password", "heron lantern quarry 84 velvet")
+		b.typeInto("#repeat-password", "heron lantern quarry 8 velvet")
+		b.click(`form[aria-label="Change the password"] button[type=submit]`)
+		b.waitText(`form[aria-label="Change the password"] [role=alert]`, "The two new passwords differ.")
+		b.typeInto("#repeat-password", "heron lantern quarry 84 velvet")
+		b.click(`form[aria-label="Change the password"] button[type=submit]`)
+		b.waitText("#status", "Password changed.")
+		if n := s.count(t, "user-"+tomas, "UserPasswordChanged"); n != 1 {
+			t.Fatalf("%d UserPasswordChanged events, want 1", n)
+		}
+		b.click("#sign-out")
+
+		// The admin moves them to practice manager, then disables the account, and requires a
+		// second factor of all staff.
+		signIn(b, "admin@practice.example", password)
+		b.waitText("#users", "tomas@practice.example")
+		row := `#users tr[data-user="` + tomas + `"]`
+		b.script(nil, `document.getElementById(arguments[0]).value = "practice_manager";`, "role-"+tomas)
+		b.click(row + " button.change-role")
+		b.waitText("#status", "tomas@practice.example is now practice manager")
+		b.waitText(row, "Practice manager")
+		b.click(row + " button.toggle")
+		b.waitText("#status", "tomas@practice.example is disabled")
+		b.waitText(row, "Disabled")
+		for _, typ := range []string{"UserRoleChanged", "UserDisabled"} {
+			if n := s.count(t, "user-"+tomas, typ); n != 1 {
+				t.Fatalf("%d %s events, want 1", n, typ)
+			}
+		}
+		b.click("#require-staff-totp")
+		b.click(`form[aria-label="Sign-in policy"] button[type=submit]`)
+		b.waitText("#status", "Staff now need a second factor.")
+		noConsoleErrors(t, b)
+		b.click("#sign-out")
+		b.waitText("#sign-in-message", "You have signed out.")
+		signIn(b, "tomas@practice.example", "heron lantern quarry 84 velvet")
+		b.waitText("#sign-in-error", "This account is disabled.")
+		if got := b.path(); got != "/app/sign-in" {
+			t.Fatalf("a disabled account signed in: path %q", got)
+		}
+	})
+
 	step("staff enrol a second factor when the practice requires one; the auditor reads the trail", func(t *testing.T) {
 		b.tb = t
-		s.signIn(t, "admin@practice.example").do(t, "PUT", "/api/v1/security-settings", map[string]bool{"require_staff_totp": true}, http.StatusNoContent, nil)
+		b.open(s.srv.URL + "/")
 		signIn(b, "auditor@practice.example", password)
 		b.waitText("main h1", "Set up two-factor authentication")
 		if nav := b.textOf("#nav"); nav != "" {

@@ -95,6 +95,7 @@ export async function request(method, path, body, { signIn = false } = {}) {
 
 export const get = (path) => request("GET", path);
 export const post = (path, body) => request("POST", path, body ?? {});
+export const put = (path, body) => request("PUT", path, body ?? {});
 export const del = (path) => request("DELETE", path);
 
 // query builds "?k=v&..." from an object of ids, dates and times; never pass personal data.

@@ -15,6 +15,8 @@ import { portalView } from "./views/portal.js";
 import { auditView } from "./views/audit.js";
 import { erasuresView } from "./views/erasures.js";
 import { sarsView } from "./views/sars.js";
+import { usersView } from "./views/users.js";
+import { accountView } from "./views/account.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -34,7 +36,7 @@ const roleNames = {
 const menus = {
   therapist: [["/app/today", "Today"], ["/app/caseload", "Caseload"], ["/app/sars", "Subject access"]],
   practice_manager: [["/app/utilisation", "Utilisation"]],
-  admin: [["/app/utilisation", "Utilisation"]],
+  admin: [["/app/users", "Users"], ["/app/utilisation", "Utilisation"]],
   dpo: [["/app/search", "Find a client"], ["/app/sars", "Subject access"], ["/app/erasures", "Erasure requests"], ["/app/audit", "Audit trail"]],
   client: [["/app/my-record", "My record"]],
   auditor: [["/app/audit", "Audit trail"]],
@@ -55,9 +57,10 @@ function routeFor(path, role) {
       "/app/audit": auditView,
       "/app/erasures": erasuresView,
       "/app/sars": sarsView,
+      "/app/users": usersView,
     }[path];
   }
-  if (path === "/app/account") return accountView;
+  if (path === "/app/account") return (ctx) => accountView(ctx, roleNames[role] || role, allowed.length > 0);
   const m = /^\/app\/clients\/([^/]+)$/.exec(path);
   if (m && uuid.test(m[1]) && (role === "therapist" || role === "dpo")) {
     return (ctx) => recordView(ctx, m[1]);
@@ -96,12 +99,6 @@ const ctx = {
   },
 };
 
-// accountView is the start page of roles without screens of their own.
-function accountView() {
-  fill(main, h("h1", {}, "Signed in"),
-    h("p", {}, `You are signed in as ${roleNames[me.role] || me.role}. The web interface has no screens for this role yet; use the API (see /api/v1/openapi.json).`));
-}
-
 function home() {
   return (menus[me?.role] || [])[0]?.[0] || "/app/account";
 }
@@ -118,7 +115,8 @@ function renderChrome() {
     }));
   }
   fill(account, me
-    ? [h("span", { class: "role" }, roleNames[me.role] || me.role), h("button", { type: "button", id: "sign-out", onclick: signOut }, "Sign out")]
+    ? [me.stage === "enrol_totp" ? null : link("/app/account", "Account"), h("span", { class: "role" }, roleNames[me.role] || me.role),
+      h("button", { type: "button", id: "sign-out", onclick: signOut }, "Sign out")]
     : []);
 }
 
