@@ -44,7 +44,7 @@ async function offerServices(ctx, g, rec, box) {
   const length = h("input", { type: "number", id: "staff-book-minutes", min: 5, max: 480, step: 5, value: defaultMinutes });
   const lengthField = field("Length (minutes)", length);
   const location = h("input", { id: "staff-book-location", maxlength: 200, placeholder: "for example: Room 3" });
-  const video = h("input", { id: "staff-book-video", type: "url", maxlength: 500, placeholder: "https://…" });
+  const video = h("input", { id: "staff-book-video", type: "url", maxlength: 500, placeholder: "the meeting's address" });
   const chosen = () => {
     const s = services.find((x) => x.id === service.value);
     return { service_type_id: s.id, name: s.name, minutes: s.minutes || Number(length.value) || defaultMinutes };
