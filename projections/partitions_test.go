@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -352,5 +353,105 @@ func TestFinishSamplesStatisticsCheaply(t *testing.T) {
 	}
 	if !slices.Contains(settings, "max_parallel_maintenance_workers=0") {
 		t.Errorf("projection_partitions_finish runs with %v; want max_parallel_maintenance_workers=0 among them", settings)
+	}
+}
+
+// TestRebuildingPartitionsAreSealedBeforeUse checks the life of a generation's protection
+// (migration 0037): an active generation's partitions are created sealed (row-level security on
+// and forced, no grant for the request or application roles); a rebuilding generation's are
+// created open to caseledger_app alone, so that its rows go in by COPY, and take a sealed state in
+// projection_partitions_finish, or at the latest when the generation is switched in. While open,
+// the request role still cannot read them.
+func TestRebuildingPartitionsAreSealedBeforeUse(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	admin := pgtest.Pool(t, dsn, "")
+	app := pgtest.Pool(t, dsn, migrations.RoleApp)
+	reader := pgtest.Pool(t, dsn, migrations.RoleReader)
+
+	// state is, per partition of projector name, "sealed", or what is open about it.
+	state := func(name string) map[string]string {
+		t.Helper()
+		rows, err := admin.Query(ctx, `SELECT c.relname,
+			CASE WHEN c.relrowsecurity AND c.relforcerowsecurity
+			      AND NOT has_table_privilege($2, c.oid, 'SELECT,INSERT,UPDATE,DELETE')
+			      AND NOT has_table_privilege($3, c.oid, 'SELECT,INSERT,UPDATE,DELETE')
+			     THEN 'sealed'
+			     ELSE format('rls=%s app_insert=%s reader_select=%s', c.relrowsecurity,
+			                 has_table_privilege($2, c.oid, 'INSERT'), has_table_privilege($3, c.oid, 'SELECT')) END
+			FROM projection_tables p JOIN pg_class c ON c.relname = p.table_name || '_g1'
+			WHERE p.projector = $1 ORDER BY 1`, name, migrations.RoleApp, migrations.RoleReader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for rows.Next() {
+			var rel, st string
+			if err := rows.Scan(&rel, &st); err != nil {
+				t.Fatal(err)
+			}
+			out[rel] = st
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if len(out) == 0 {
+			t.Fatalf("projector %s has no partitions", name)
+		}
+		return out
+	}
+	expect := func(name, want string) {
+		t.Helper()
+		for rel, got := range state(name) {
+			if got != want {
+				t.Errorf("%s: %s; want %s", rel, got, want)
+			}
+		}
+	}
+	checkpoint := func(name string, active bool) {
+		t.Helper()
+		if _, err := app.Exec(ctx, `INSERT INTO projection_checkpoints (name, generation, active, position)
+			VALUES ($1, 1, $2, $3)`, name, active, eventstore.Start.String()); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	checkpoint("audit", true)
+	expect("audit", "sealed")
+
+	checkpoint("notes", false)
+	checkpoint("clients", false)
+	expect("notes", "rls=f app_insert=t reader_select=f")
+	copyInto := func(table string) error {
+		t.Helper()
+		c, err := app.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Release()
+		_, err = c.Conn().PgConn().CopyFrom(ctx, strings.NewReader(""), "COPY "+table+" (generation) FROM STDIN")
+		return err
+	}
+	if err := copyInto("rm_notes_g1"); err != nil {
+		t.Errorf("COPY into a rebuilding partition: %v", err)
+	}
+	if err := copyInto("rm_audit_caseload_g1"); err == nil {
+		t.Error("COPY into an active generation's partition was accepted")
+	}
+	if _, err := reader.Exec(ctx, `SELECT * FROM rm_notes_g1`); err == nil {
+		t.Error("the request role read a rebuilding partition directly")
+	}
+	if _, err := app.Exec(ctx, `SELECT projection_partitions_finish('notes', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	expect("notes", "sealed")
+	if _, err := app.Exec(ctx, `UPDATE projection_checkpoints SET active = true WHERE name = 'clients'`); err != nil {
+		t.Fatal(err)
+	}
+	expect("clients", "sealed")
+	var pgErr *pgconn.PgError
+	if _, err := app.Exec(ctx, `SELECT projection_partitions_seal('notes', 1)`); !errors.As(err, &pgErr) || pgErr.Code != "42501" {
+		t.Errorf("%s calling projection_partitions_seal: %v; want permission denied (42501)", migrations.RoleApp, err)
 	}
 }

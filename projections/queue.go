@@ -29,8 +29,11 @@ type step struct {
 // know which event wrote what: a batch whose writes fail is applied again writing after every
 // event (applyPrecisely), which names the event.
 type queue struct {
-	tx    pgx.Tx
-	gen   int32
+	tx  pgx.Tx
+	gen int32
+	// copy is set for a rebuild's unsealed generation: many new rows of a table go in by COPY into
+	// its partition, which takes it (see Batch.rebuild).
+	copy  bool
 	steps []step
 	seg   *segment
 	// tokens memoises blind-index tokens for the batch (see Tx.token).
@@ -106,6 +109,12 @@ func (q *queue) writeTable(ctx context.Context, p *pipeline, st *segTable) error
 			}
 		}
 	}
+	if q.copy && len(inserts) >= bulkAtLeast {
+		if err := q.copyRows(ctx, p, t, inserts); err != nil {
+			return err
+		}
+		inserts = nil
+	}
 	var sql string
 	var types []string
 	if len(inserts) >= bulkAtLeast {
@@ -131,6 +140,25 @@ func (q *queue) writeTable(ctx context.Context, p *pipeline, st *segTable) error
 		return err
 	}
 	return q.insertRows(ctx, p, t, upserts, true)
+}
+
+// copyRows writes new rows of t by COPY into the partition of q's generation, after sending what
+// p holds (the steps stay in order).
+func (q *queue) copyRows(ctx context.Context, p *pipeline, t *RowTable, rows []*pendingRow) error {
+	if err := p.send(ctx); err != nil {
+		return err
+	}
+	row := make([]any, 1+len(t.columns))
+	row[0] = q.gen
+	_, err := q.tx.CopyFrom(ctx, pgx.Identifier{fmt.Sprintf("%s_g%d", t.name, q.gen)}, t.copyColumns(),
+		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+			copy(row[1:], rows[i].values)
+			return row, nil
+		}))
+	if err != nil {
+		return fmt.Errorf("copy into %s: %w", t.name, err)
+	}
+	return nil
 }
 
 // insertRows queues rows as INSERTs of 128, 32, 8 or 1 rows (few distinct statement texts, so they

@@ -93,7 +93,7 @@ func (e *Engine) readForRebuild(ctx context.Context, ps []Projector, gens []int3
 		}
 		shared := make([]opened, len(events))
 		for i, p := range ps {
-			b := Batch{Projector: p.Name(), Generation: gens[i], From: from, Events: events, shared: shared}
+			b := Batch{Projector: p.Name(), Generation: gens[i], From: from, Events: events, shared: shared, rebuild: true}
 			select {
 			case feeds[i] <- b:
 			case <-ctx.Done():

@@ -234,6 +234,11 @@ func (t *RowTable) columnList() string {
 	return "generation, " + strings.Join(t.columns, ", ")
 }
 
+// copyColumns are the columns COPY writes: generation, then t's.
+func (t *RowTable) copyColumns() []string {
+	return append([]string{"generation"}, t.columns...)
+}
+
 // keyCondition is "generation = $1 AND k1 = $2 AND ..." for a statement whose parameters start
 // with the generation and the key.
 func (t *RowTable) keyCondition() string {

@@ -24,6 +24,9 @@ type Batch struct {
 	Events []eventstore.RecordedEvent
 	// shared, when not nil, holds Events opened and decoded once for every projector (Rebuild).
 	shared []opened
+	// rebuild is set on a Rebuild's batches: their generation is not sealed yet, and its
+	// partitions take new rows by COPY (migrations/0037_rebuild_partitions_copy.sql).
+	rebuild bool
 }
 
 type batchKey struct{}
