@@ -80,8 +80,13 @@ func TestCrashesNeitherLoseNorDoubleEffects(t *testing.T) {
 	dpo := domain.Actor{UserID: newID(), Role: domain.RoleDPO}
 	before := readAll(t, e, dpo)
 
+	encodedBefore, _ := projections.CopyCounts()
 	if err := e.engine.Rebuild(context.Background(), ""); err != nil {
 		t.Fatalf("rebuild: %v", err)
+	}
+	if encoded, byPgx := projections.CopyCounts(); encoded == encodedBefore || byPgx != 0 {
+		t.Errorf("the rebuild's COPYs: %d encoded by the projections (%d before), %d left to pgx; want some and none",
+			encoded, encodedBefore, byPgx)
 	}
 	rebuilt := snapshot(t, e.dsn)
 	for table, rows := range incremental {

@@ -1,10 +1,12 @@
 package projections
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -143,22 +145,58 @@ func (q *queue) writeTable(ctx context.Context, p *pipeline, st *segTable) error
 }
 
 // copyRows writes new rows of t by COPY into the partition of q's generation, after sending what
-// p holds (the steps stay in order).
+// p holds (the steps stay in order). The rows are encoded by appendCopyRows into a pooled buffer;
+// a value it does not take is left to pgx's CopyFrom.
 func (q *queue) copyRows(ctx context.Context, p *pipeline, t *RowTable, rows []*pendingRow) error {
 	if err := p.send(ctx); err != nil {
 		return err
 	}
-	row := make([]any, 1+len(t.columns))
-	row[0] = q.gen
-	_, err := q.tx.CopyFrom(ctx, pgx.Identifier{fmt.Sprintf("%s_g%d", t.name, q.gen)}, t.copyColumns(),
-		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+	types, err := t.columnTypes(ctx, q.tx)
+	if err != nil {
+		return err
+	}
+	kinds := make([]copyKind, len(types))
+	for i, typ := range types {
+		kinds[i] = copyKindOf(typ)
+	}
+	partition := pgx.Identifier{fmt.Sprintf("%s_g%d", t.name, q.gen)}
+	bp := copyBuffers.Get().(*[]byte)
+	defer putCopyBuffer(bp)
+	data, ok := appendCopyRows((*bp)[:0], q.gen, kinds, rows)
+	*bp = data
+	if ok {
+		copiesEncoded.Add(1)
+		_, err = q.tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(data),
+			"COPY "+partition.Sanitize()+" ("+t.columnList()+") FROM STDIN (FORMAT binary)")
+	} else {
+		copiesByPgx.Add(1)
+		row := make([]any, 1+len(t.columns))
+		row[0] = q.gen
+		_, err = q.tx.CopyFrom(ctx, partition, t.copyColumns(), pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 			copy(row[1:], rows[i].values)
 			return row, nil
 		}))
+	}
 	if err != nil {
 		return fmt.Errorf("copy into %s: %w", t.name, err)
 	}
 	return nil
+}
+
+// copiesEncoded and copiesByPgx count the COPYs whose rows appendCopyRows encoded and those it
+// left to pgx (tests check that the projectors' values never need pgx).
+var copiesEncoded, copiesByPgx atomic.Int64
+
+// copyBuffers holds the buffers COPY streams are encoded into; one larger than maxCopyBuffer is
+// not kept.
+var copyBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxCopyBuffer = 32 << 20
+
+func putCopyBuffer(bp *[]byte) {
+	if cap(*bp) <= maxCopyBuffer {
+		copyBuffers.Put(bp)
+	}
 }
 
 // insertRows queues rows as INSERTs of 128, 32, 8 or 1 rows (few distinct statement texts, so they
@@ -229,52 +267,60 @@ func (t *RowTable) insertStatement(size int, upsert bool) string {
 	return s.(string)
 }
 
-// bulkInsertStatement is the INSERT of t's rows from one array per column ($2...), generation $1,
-// with the columns' types; "" when a column is itself an array. The first call per table reads the
-// types from the catalogue through tx.
-func (t *RowTable) bulkInsertStatement(ctx context.Context, tx pgx.Tx) (string, []string, error) {
+// columnTypes returns the PostgreSQL type of each of t's columns (as format_type names it), read
+// from the catalogue through tx on the first call and kept.
+func (t *RowTable) columnTypes(ctx context.Context, tx pgx.Tx) ([]string, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.bulkRead {
-		return t.bulkInsert, t.types, nil
+	if t.types != nil {
+		return t.types, nil
 	}
 	rows, err := tx.Query(ctx, `SELECT a.attname, format_type(a.atttypid, NULL) FROM pg_attribute a
 		WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`, t.name)
 	if err != nil {
-		return "", nil, fmt.Errorf("column types of %s: %w", t.name, err)
+		return nil, fmt.Errorf("column types of %s: %w", t.name, err)
 	}
-	types := map[string]string{}
+	byName := map[string]string{}
 	for rows.Next() {
 		var name, typ string
 		if err := rows.Scan(&name, &typ); err != nil {
-			return "", nil, fmt.Errorf("column types of %s: %w", t.name, err)
+			return nil, fmt.Errorf("column types of %s: %w", t.name, err)
 		}
-		types[name] = typ
+		byName[name] = typ
 	}
 	if err := rows.Err(); err != nil {
-		return "", nil, fmt.Errorf("column types of %s: %w", t.name, err)
+		return nil, fmt.Errorf("column types of %s: %w", t.name, err)
 	}
-	arrays := make([]string, len(t.columns))
-	t.types = make([]string, len(t.columns))
+	types := make([]string, len(t.columns))
 	for i, c := range t.columns {
-		typ, ok := types[c]
+		typ, ok := byName[c]
 		if !ok {
-			return "", nil, fmt.Errorf("table %s has no column %s", t.name, c)
+			return nil, fmt.Errorf("table %s has no column %s", t.name, c)
 		}
+		types[i] = typ
+	}
+	t.types = types
+	return types, nil
+}
+
+// bulkInsertStatement is the INSERT of t's rows from one array per column ($2...), generation $1,
+// with the columns' types; "" when a column is itself an array (unnest cannot give back one array
+// per row: such tables take multi-row INSERTs).
+func (t *RowTable) bulkInsertStatement(ctx context.Context, tx pgx.Tx) (string, []string, error) {
+	types, err := t.columnTypes(ctx, tx)
+	if err != nil {
+		return "", nil, err
+	}
+	arrays := make([]string, len(types))
+	for i, typ := range types {
 		if strings.HasSuffix(typ, "[]") {
-			// unnest cannot give back one array per row: such tables take multi-row INSERTs.
-			t.types, t.bulkRead = nil, true
 			return "", nil, nil
 		}
 		arrays[i] = fmt.Sprintf("unnest($%d::%s[])", i+2, typ)
-		t.types[i] = typ
 	}
 	// Set-returning functions in the select list run in lock step over the equally long arrays,
 	// without the tuplestore that unnest(a, b, ...) in FROM fills first: half the server's time.
-	t.bulkInsert = "INSERT INTO " + t.name + " (" + t.columnList() + ") SELECT $1::integer, " +
-		strings.Join(arrays, ", ")
-	t.bulkRead = true
-	return t.bulkInsert, t.types, nil
+	return "INSERT INTO " + t.name + " (" + t.columnList() + ") SELECT $1::integer, " + strings.Join(arrays, ", "), types, nil
 }
 
 // updateStatement is the UPDATE of r's set columns on its row, with its arguments.

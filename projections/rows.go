@@ -25,10 +25,8 @@ type RowTable struct {
 	key     int
 	index   map[string]int
 
-	mu         sync.Mutex
-	bulkRead   bool     // bulkInsert and types were read (see bulkInsertStatement)
-	bulkInsert string   // "" when the table cannot take it
-	types      []string // PostgreSQL type per column, read with bulkInsert
+	mu    sync.Mutex
+	types []string // PostgreSQL type per column, once read (see columnTypes)
 }
 
 // NewRowTable describes table name with the given columns (generation excluded), whose first
