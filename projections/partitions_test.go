@@ -455,3 +455,55 @@ func TestRebuildingPartitionsAreSealedBeforeUse(t *testing.T) {
 		t.Errorf("%s calling projection_partitions_seal: %v; want permission denied (42501)", migrations.RoleApp, err)
 	}
 }
+
+// TestIndexBuildsTakeOnlyListedIndexes checks the functions a rebuild's finish builds indexes
+// with, side by side (migration 0038): the list names exactly the indexes a generation's
+// partitions lack, a build makes one of them, and caseledger_app cannot make them build anything
+// projection_indexes does not list for that projector; the request role cannot call them at all.
+func TestIndexBuildsTakeOnlyListedIndexes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	app := pgtest.Pool(t, dsn, migrations.RoleApp)
+	reader := pgtest.Pool(t, dsn, migrations.RoleReader)
+	if _, err := app.Exec(ctx, `INSERT INTO projection_checkpoints (name, generation, active, position)
+		VALUES ('audit', 1, false, $1)`, eventstore.Start.String()); err != nil {
+		t.Fatal(err)
+	}
+	unindexed := func() []string {
+		t.Helper()
+		rows, err := app.Query(ctx, `SELECT table_name || '.' || index_name FROM projection_partitions_unindexed('audit', 1)`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	want := []string{"rm_audit_caseload.therapist", "rm_audit_trail.actor", "rm_audit_trail.erasure", "rm_audit_trail.subject", "rm_audit_trail.time"}
+	if got := unindexed(); !slices.Equal(got, want) {
+		t.Fatalf("unindexed %v; want %v", got, want)
+	}
+	if _, err := app.Exec(ctx, `SELECT projection_partitions_build_index('audit', 1, 'rm_audit_trail', 'actor')`); err != nil {
+		t.Fatal(err)
+	}
+	if got := unindexed(); slices.Contains(got, "rm_audit_trail.actor") || len(got) != len(want)-1 {
+		t.Fatalf("after building rm_audit_trail.actor: %v", got)
+	}
+	for _, args := range [][]any{
+		{"audit", 1, "rm_audit_trail", "nothing"},
+		{"audit", 1, "rm_notes", "client"},
+		{"audit", 1, "rm_audit_trail; DROP TABLE rm_notes", "actor"},
+		{"audit", 2, "rm_audit_trail", "actor"},
+	} {
+		if _, err := app.Exec(ctx, `SELECT projection_partitions_build_index($1, $2, $3, $4)`, args...); err == nil {
+			t.Errorf("build_index%v was accepted", args)
+		}
+	}
+	var pgErr *pgconn.PgError
+	if _, err := reader.Exec(ctx, `SELECT projection_partitions_build_index('audit', 1, 'rm_audit_trail', 'time')`); !errors.As(err, &pgErr) || pgErr.Code != "42501" {
+		t.Errorf("%s calling projection_partitions_build_index: %v; want permission denied (42501)", migrations.RoleReader, err)
+	}
+}

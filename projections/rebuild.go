@@ -122,12 +122,47 @@ func (e *Engine) replay(ctx context.Context, p Projector, feed <-chan Batch) err
 	return failure
 }
 
-// finish builds the secondary indexes of the filled generation gen of p's tables and collects
-// their planner statistics, so that it is not switched in without either. It runs outside the
-// switch's transaction, which therefore stays short.
+// finishParallel is how many of one projector's index builds finish runs at once, each on its
+// own connection.
+const finishParallel = 4
+
+// finish builds the secondary indexes of the filled generation gen of p's tables, several at once
+// (migrations/0038_rebuild_parallel_indexes.sql), then collects their planner statistics and seals
+// the partitions (projection_partitions_finish), so that the generation is not switched in
+// without any of it. It runs outside the switch's transaction, which therefore stays short.
 func (e *Engine) finish(ctx context.Context, p Projector, gen int32) error {
+	rows, err := e.cfg.Pool.Query(ctx, `SELECT table_name, index_name FROM projection_partitions_unindexed($1, $2)`, p.Name(), gen)
+	if err != nil {
+		return fmt.Errorf("projections: rebuild %s: list indexes of generation %d: %w", p.Name(), gen, err)
+	}
+	type index struct{ table, name string }
+	indexes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (index, error) {
+		var x index
+		return x, r.Scan(&x.table, &x.name)
+	})
+	if err != nil {
+		return fmt.Errorf("projections: rebuild %s: list indexes of generation %d: %w", p.Name(), gen, err)
+	}
+	errs := make([]error, len(indexes))
+	sem := make(chan struct{}, finishParallel)
+	var wg sync.WaitGroup
+	for i, x := range indexes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if _, err := e.cfg.Pool.Exec(ctx, `SELECT projection_partitions_build_index($1, $2, $3, $4)`, p.Name(), gen, x.table, x.name); err != nil {
+				errs[i] = fmt.Errorf("projections: rebuild %s: index %s of %s, generation %d: %w", p.Name(), x.name, x.table, gen, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
 	if _, err := e.cfg.Pool.Exec(ctx, `SELECT projection_partitions_finish($1, $2)`, p.Name(), gen); err != nil {
-		return fmt.Errorf("projections: rebuild %s: index and analyze generation %d: %w", p.Name(), gen, err)
+		return fmt.Errorf("projections: rebuild %s: analyze and seal generation %d: %w", p.Name(), gen, err)
 	}
 	return nil
 }
