@@ -282,19 +282,12 @@ func TestSecondaryIndexesAreBuiltOnceAGenerationIsFilled(t *testing.T) {
 		t.Errorf("projection_indexes names tables no projector has: %v", unknown)
 	}
 
-	checkpoint := func(name string, active bool) {
-		t.Helper()
-		if _, err := app.Exec(ctx, `INSERT INTO projection_checkpoints (name, generation, active, position)
-			VALUES ($1, 1, $2, $3)`, name, active, eventstore.Start.String()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	checkpoint("audit", true)
+	insertGeneration1(t, app, "audit", true)
 	if got := missingIndexes(t, admin, `name = 'audit'`); len(got) != 0 {
 		t.Errorf("active generation created with indexes missing or extra: %v", got)
 	}
-	checkpoint("notes", false)
-	checkpoint("clients", false)
+	insertGeneration1(t, app, "notes", false)
+	insertGeneration1(t, app, "clients", false)
 	if got := missingIndexes(t, admin, `name IN ('notes', 'clients')`); len(got) == 0 {
 		t.Error("inactive generations were created with their secondary indexes: a rebuild would maintain them row by row")
 	}
@@ -409,19 +402,12 @@ func TestRebuildingPartitionsAreSealedBeforeUse(t *testing.T) {
 			}
 		}
 	}
-	checkpoint := func(name string, active bool) {
-		t.Helper()
-		if _, err := app.Exec(ctx, `INSERT INTO projection_checkpoints (name, generation, active, position)
-			VALUES ($1, 1, $2, $3)`, name, active, eventstore.Start.String()); err != nil {
-			t.Fatal(err)
-		}
-	}
 
-	checkpoint("audit", true)
+	insertGeneration1(t, app, "audit", true)
 	expect("audit", "sealed")
 
-	checkpoint("notes", false)
-	checkpoint("clients", false)
+	insertGeneration1(t, app, "notes", false)
+	insertGeneration1(t, app, "clients", false)
 	expect("notes", "rls=f app_insert=t reader_select=f")
 	copyInto := func(table string) error {
 		t.Helper()
@@ -466,10 +452,7 @@ func TestIndexBuildsTakeOnlyListedIndexes(t *testing.T) {
 	dsn := pgtest.NewDatabase(t)
 	app := pgtest.Pool(t, dsn, migrations.RoleApp)
 	reader := pgtest.Pool(t, dsn, migrations.RoleReader)
-	if _, err := app.Exec(ctx, `INSERT INTO projection_checkpoints (name, generation, active, position)
-		VALUES ('audit', 1, false, $1)`, eventstore.Start.String()); err != nil {
-		t.Fatal(err)
-	}
+	insertGeneration1(t, app, "audit", false)
 	unindexed := func() []string {
 		t.Helper()
 		rows, err := app.Query(ctx, `SELECT table_name || '.' || index_name FROM projection_partitions_unindexed('audit', 1)`)
@@ -505,5 +488,15 @@ func TestIndexBuildsTakeOnlyListedIndexes(t *testing.T) {
 	var pgErr *pgconn.PgError
 	if _, err := reader.Exec(ctx, `SELECT projection_partitions_build_index('audit', 1, 'rm_audit_trail', 'time')`); !errors.As(err, &pgErr) || pgErr.Code != "42501" {
 		t.Errorf("%s calling projection_partitions_build_index: %v; want permission denied (42501)", migrations.RoleReader, err)
+	}
+}
+
+// insertGeneration1 inserts generation 1 of projector name's checkpoint, active or not, which
+// creates its partitions.
+func insertGeneration1(tb testing.TB, app *pgxpool.Pool, name string, active bool) {
+	tb.Helper()
+	if _, err := app.Exec(context.Background(), `INSERT INTO projection_checkpoints (name, generation, active, position)
+		VALUES ($1, 1, $2, $3)`, name, active, eventstore.Start.String()); err != nil {
+		tb.Fatal(err)
 	}
 }
