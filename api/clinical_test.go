@@ -401,3 +401,36 @@ func TestStaffListServiceTypes(t *testing.T) {
 	expectStatus(t, f.bob.do(t, "GET", path, nil), http.StatusNotFound, "practice_not_found")
 	expectStatus(t, f.alice.do(t, "GET", "/api/v1/practices/0193a1b2-0000-7000-8000-00000000beef/service-types", nil), http.StatusNotFound, "practice_not_found")
 }
+
+// TestAdminListsPractices: the admin reads the practice's settings; staff and clients may not.
+func TestAdminListsPractices(t *testing.T) {
+	t.Parallel()
+	f := newPractice(t)
+	var got struct {
+		Practices []struct {
+			ID          domain.ID `json:"id"`
+			ConsentRule string    `json:"consent_rule"`
+			Staff       []struct {
+				UserID domain.ID `json:"user_id"`
+				Role   string    `json:"role"`
+			} `json:"staff"`
+			ServiceTypes []struct {
+				ID      domain.ID `json:"id"`
+				Name    string    `json:"name"`
+				InForce int       `json:"consent_version_in_force"`
+			} `json:"service_types"`
+			Retention map[string]int `json:"retention_years"`
+		} `json:"practices"`
+	}
+	res := f.admin.do(t, "GET", "/api/v1/practices", nil)
+	expectStatus(t, res, http.StatusOK, "")
+	res.decode(t, &got)
+	if len(got.Practices) != 1 || got.Practices[0].ID != f.practiceID || got.Practices[0].ConsentRule != "warn" ||
+		len(got.Practices[0].Staff) != 4 || len(got.Practices[0].ServiceTypes) != 1 || got.Practices[0].ServiceTypes[0].Name != "Individual therapy" ||
+		got.Practices[0].Retention["adult_mental_health"] != 20 {
+		t.Fatalf("practices: %s", res.body)
+	}
+	for _, u := range []*client{f.alice, f.dpo, f.manager, f.portal} {
+		expectStatus(t, u.do(t, "GET", "/api/v1/practices", nil), http.StatusForbidden, "role_forbidden")
+	}
+}

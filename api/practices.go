@@ -33,6 +33,33 @@ type serviceTypeView struct {
 	Minutes int       `json:"minutes"`
 }
 
+type practicesResponse struct {
+	Practices []practiceView `json:"practices"`
+}
+
+// practiceView is a practice's settings for its admin: ids, codes, names of services, numbers.
+type practiceView struct {
+	ID           domain.ID             `json:"id"`
+	ConsentRule  practice.ConsentRule  `json:"consent_rule"`
+	Staff        []staffView           `json:"staff"`
+	ServiceTypes []practiceServiceView `json:"service_types"`
+	Retention    practice.Retention    `json:"retention_years"`
+}
+
+type staffView struct {
+	UserID domain.ID   `json:"user_id"`
+	Role   domain.Role `json:"role"`
+}
+
+// practiceServiceView is a service type with the version of its consent form in force (0: none)
+// and the latest published, with when it takes effect.
+type practiceServiceView struct {
+	serviceTypeView
+	ConsentInForce      int       `json:"consent_version_in_force"`
+	ConsentLatest       int       `json:"consent_version_latest"`
+	LatestEffectiveFrom time.Time `json:"consent_latest_effective_from,omitzero"`
+}
+
 type serviceTypeRequest struct {
 	ID      domain.ID `json:"id,omitzero"`
 	Code    string    `json:"code"`
@@ -98,6 +125,24 @@ func (s *server) practiceRoutes() []route {
 				return none{}, err
 			}
 			return none{}, settings().RemoveStaffMember(r.Context(), a, ids[0], ids[1])
+		})},
+		{method: "GET", path: "/practices", roles: []domain.Role{domain.RoleAdmin}, handle: noBody(http.StatusOK, func(r *http.Request, a domain.Actor) (practicesResponse, error) {
+			ps, err := commands.NewListPracticesHandler(s.deps(), s.cfg.Streams).Handle(r.Context(), a)
+			out := practicesResponse{Practices: []practiceView{}}
+			for _, p := range ps {
+				v := practiceView{ID: p.ID, ConsentRule: p.ConsentRule, Staff: []staffView{}, ServiceTypes: []practiceServiceView{}, Retention: p.Retention}
+				for _, m := range p.Staff {
+					v.Staff = append(v.Staff, staffView{UserID: m.UserID, Role: m.Role})
+				}
+				for _, st := range p.ServiceTypes {
+					v.ServiceTypes = append(v.ServiceTypes, practiceServiceView{
+						serviceTypeView: serviceTypeView{ID: st.ID, Code: st.Code, Name: st.Name, Minutes: st.Minutes},
+						ConsentInForce:  st.ConsentInForce, ConsentLatest: st.ConsentLatest, LatestEffectiveFrom: st.LatestEffectiveFrom,
+					})
+				}
+				out.Practices = append(out.Practices, v)
+			}
+			return out, err
 		})},
 		{method: "GET", path: "/practices/{id}/service-types", roles: staff, handle: noBody(http.StatusOK, func(r *http.Request, a domain.Actor) (serviceTypesResponse, error) {
 			id, err := pathID(r, "id")

@@ -755,6 +755,39 @@ func TestBrowser(t *testing.T) {
 				t.Fatalf("%d %s events, want 1", n, typ)
 			}
 		}
+		// The practice: a new service with its consent form, and a strict consent rule; the
+		// disabled account is not offered as staff.
+		b.click(`#nav a[href="/app/practice"]`)
+		b.waitText(`#practice section[aria-label="Staff"]`, "thea@practice.example")
+		b.typeInto("#service-name", "Family therapy")
+		b.typeInto("#service-code", "Family")
+		b.click(`form[aria-label="Add a service"] button[type=submit]`)
+		b.waitText(`form[aria-label="Add a service"] [role=alert]`, "lower-case letters")
+		b.script(nil, `document.getElementById("service-code").value = "family";`)
+		b.typeInto("#service-minutes", "60")
+		b.click(`form[aria-label="Add a service"] button[type=submit]`)
+		b.waitText("#status", "Family therapy added.")
+		b.waitText(`#practice section[aria-label="Services"]`, "Family therapy")
+		var family string
+		b.script(&family, `return [...document.querySelectorAll("#practice tr[data-service]")].find((r) => r.innerText.includes("Family therapy")).dataset.service;`)
+		b.click(`#practice tr[data-service="` + family + `"] button.publish`)
+		b.typeInto("#consent-text-"+family, "We consent to family therapy sessions.")
+		b.click(`form[aria-label="New consent form for Family therapy"] button[type=submit]`)
+		b.waitText("#status", "A new consent form for family therapy is published.")
+		b.waitText(`#practice tr[data-service="`+family+`"]`, "version 1")
+		b.script(nil, `document.getElementById("consent-rule").value = "block";`)
+		b.click(`form[aria-label="Consent rule"] button[type=submit]`)
+		b.waitText("#status", "Consent rule saved.")
+		if got := b.textOf(`#practice select#staff-user`); strings.Contains(got, "tomas@") {
+			t.Fatalf("a disabled account is offered as staff: %q", got)
+		}
+		for typ, want := range map[string]int{"ServiceTypeAdded": 3, "ConsentTemplatePublished": 3, "ConsentRuleSet": 1} {
+			if n := s.count(t, "practice-"+p.practiceID.String(), typ); n != want {
+				t.Fatalf("%d %s events, want %d (the seed's and these)", n, typ, want)
+			}
+		}
+		b.click(`#nav a[href="/app/users"]`)
+		b.waitText("#users", "tomas@practice.example")
 		b.click("#require-staff-totp")
 		b.click(`form[aria-label="Sign-in policy"] button[type=submit]`)
 		b.waitText("#status", "Staff now need a second factor.")

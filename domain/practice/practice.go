@@ -139,6 +139,34 @@ func (p *Practice) HasStaff(user domain.ID, role domain.Role) bool {
 	return ok && r == role
 }
 
+// StaffMember is one user's role in the practice.
+type StaffMember struct {
+	UserID domain.ID
+	Role   domain.Role
+}
+
+// Staff returns the practice's staff, ordered by user id.
+func (p *Practice) Staff() []StaffMember {
+	out := make([]StaffMember, 0, len(p.staff))
+	for u, r := range p.staff {
+		out = append(out, StaffMember{UserID: u, Role: r})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].UserID.String() < out[j].UserID.String() })
+	return out
+}
+
+// LatestConsentTemplate returns the highest version of serviceType's consent form, in force or
+// not yet; ok is false when none was published.
+func (p *Practice) LatestConsentTemplate(serviceType domain.ID) (ConsentTemplate, bool) {
+	var latest ConsentTemplate
+	for _, t := range p.consent[serviceType] {
+		if t.Version > latest.Version {
+			latest = t
+		}
+	}
+	return latest, latest.Version > 0
+}
+
 // ServiceType returns the service type with the given id; ok is false when there is none.
 func (p *Practice) ServiceType(id domain.ID) (ServiceType, bool) {
 	s, ok := p.serviceTypes[id]

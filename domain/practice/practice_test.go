@@ -2,6 +2,7 @@ package practice_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -161,6 +162,34 @@ func TestConsentTemplateVersions(t *testing.T) {
 				t.Fatalf("version %d ok %v, want %d", got.Version, ok, tt.want)
 			}
 		})
+	}
+	// The latest version is v2 even before it takes effect; another service has none.
+	if got, ok := p.LatestConsentTemplate(svc); !ok || got.Version != 2 || got.Text != "v2" {
+		t.Fatalf("latest %+v ok %v; want v2", got, ok)
+	}
+	if _, ok := p.LatestConsentTemplate(domain.ID{99}); ok {
+		t.Fatal("a service without a consent form has a latest one")
+	}
+}
+
+func TestStaffListsEveryMemberOnce(t *testing.T) {
+	t.Parallel()
+	p := open(t)
+	a, b := domain.ID{3}, domain.ID{2}
+	for _, m := range []practice.StaffMember{{UserID: a, Role: domain.RoleTherapist}, {UserID: b, Role: domain.RoleDPO}} {
+		if _, err := p.AddStaff(admin, m.UserID, m.Role, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []practice.StaffMember{{UserID: b, Role: domain.RoleDPO}, {UserID: a, Role: domain.RoleTherapist}}
+	if got := p.Staff(); !slices.Equal(got, want) {
+		t.Fatalf("staff %+v; want %+v", got, want)
+	}
+	if _, err := p.RemoveStaff(admin, b, t0); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Staff(); len(got) != 1 || got[0].UserID != a {
+		t.Fatalf("staff after removal %+v", got)
 	}
 }
 

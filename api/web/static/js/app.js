@@ -16,6 +16,7 @@ import { auditView } from "./views/audit.js";
 import { erasuresView } from "./views/erasures.js";
 import { sarsView } from "./views/sars.js";
 import { usersView } from "./views/users.js";
+import { practiceView } from "./views/practice.js";
 import { accountView } from "./views/account.js";
 
 const main = document.getElementById("main");
@@ -36,7 +37,7 @@ const roleNames = {
 const menus = {
   therapist: [["/app/today", "Today"], ["/app/caseload", "Caseload"], ["/app/sars", "Subject access"]],
   practice_manager: [["/app/utilisation", "Utilisation"]],
-  admin: [["/app/users", "Users"], ["/app/utilisation", "Utilisation"]],
+  admin: [["/app/users", "Users"], ["/app/practice", "Practice"], ["/app/utilisation", "Utilisation"]],
   dpo: [["/app/search", "Find a client"], ["/app/sars", "Subject access"], ["/app/erasures", "Erasure requests"], ["/app/audit", "Audit trail"]],
   client: [["/app/my-record", "My record"]],
   auditor: [["/app/audit", "Audit trail"]],
@@ -58,6 +59,7 @@ function routeFor(path, role) {
       "/app/erasures": erasuresView,
       "/app/sars": sarsView,
       "/app/users": usersView,
+      "/app/practice": practiceView,
     }[path];
   }
   if (path === "/app/account") return (ctx) => accountView(ctx, roleNames[role] || role, allowed.length > 0);
