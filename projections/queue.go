@@ -33,8 +33,8 @@ type step struct {
 type queue struct {
 	tx  pgx.Tx
 	gen int32
-	// copy is set for a rebuild's unsealed generation: many new rows of a table go in by COPY into
-	// its partition, which takes it (see Batch.rebuild).
+	// copy is set for a rebuild's batch: its generation's partitions are not sealed yet, so a
+	// table's many new rows go in by COPY straight into its partition (see Batch.rebuild).
 	copy  bool
 	steps []step
 	seg   *segment
