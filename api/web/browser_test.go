@@ -264,6 +264,9 @@ func TestBrowser(t *testing.T) {
 		b.script(nil, `const s = document.getElementById("staff-book-service"); s.value = arguments[0]; s.dispatchEvent(new Event("change"));`, p.serviceID.String())
 		b.typeInto("#staff-book-location", "Room 4")
 		b.click(`form[aria-label="Find a time for the session"] button[type=submit]`)
+		var bookedStart string
+		b.element("#staff-book-times button.slot")
+		b.script(&bookedStart, `return document.querySelector("#staff-book-times button.slot").dataset.start;`)
 		b.click("#staff-book-times button.slot")
 		b.waitText(`form[aria-label="Confirm the session"]`, "Individual therapy")
 		if got := b.textOf(`form[aria-label="Confirm the session"]`); !strings.Contains(got, "(Room 4)") {
@@ -302,6 +305,41 @@ func TestBrowser(t *testing.T) {
 		b.waitText("#sars tbody", "reviewed")
 		if n := b.textOf("#sars tbody"); strings.Contains(n, "Review…") {
 			t.Fatalf("a reviewed request still offers a review: %q", n)
+		}
+
+		// The session booked from the record, moved from the day view to another free time.
+		moved := func() (n int) {
+			if err := s.admin.QueryRow(context.Background(), `SELECT count(*) FROM event_log WHERE event_type = 'AppointmentRescheduled'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before = moved()
+		b.click(`#nav a[href="/app/today"]`)
+		b.waitText("#day-title", "Today")
+		// Show the session's day; list it again until the appointments projection has it.
+		var session string
+		for i := 0; i < 50 && session == ""; i++ {
+			if i%10 == 0 {
+				b.script(nil, `const d = new Date(arguments[0]); const p = (n) => String(n).padStart(2, "0");
+					const day = document.getElementById("day"); day.value = d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate());
+					day.dispatchEvent(new Event("change"));`, bookedStart)
+			}
+			time.Sleep(100 * time.Millisecond)
+			b.script(&session, `const li = [...document.querySelectorAll("#day-list li[data-appointment]")].find((l) => l.querySelector("time")?.getAttribute("datetime") === arguments[0]);
+				return li ? li.dataset.appointment : "";`, bookedStart)
+		}
+		if session == "" {
+			t.Fatalf("the session booked at %s is not in its day's list: %q", bookedStart, b.textOf("#day-list"))
+		}
+		row := `#day-list li[data-appointment="` + session + `"]`
+		b.click(row + " button.move")
+		b.click(row + " button.slot")
+		b.click(row + " button.confirm-move")
+		b.waitText("#status", "Session moved to")
+		b.waitText(row, "moved to")
+		if n := moved(); n != before+1 {
+			t.Fatalf("%d AppointmentRescheduled events after the move, want %d", n, before+1)
 		}
 		noConsoleErrors(t, b)
 	})

@@ -1,12 +1,17 @@
 // What a therapist can do with one appointment in the day view: approve, or decline with a reason,
-// a client's first self-booking that waits for approval; record attendance (once it has started)
-// or cancel with a reason a booked one. A command's success is shown at once; the read model that
-// lists appointments catches up on its own.
+// a client's first self-booking that waits for approval; record attendance (once it has started),
+// move to another free time of her calendar (before it starts: same service and length), or cancel
+// with a reason a booked one. A command's success is shown at once; the read model that lists
+// appointments catches up on its own.
 
 import { post } from "../api.js";
 import { field, fill, h } from "../dom.js";
 import { describe } from "../messages.js";
-import { humanize } from "../format.js";
+import { humanize, longDate, time } from "../format.js";
+import { freeTimes } from "./free_times.js";
+
+// How far ahead the therapist may move a session.
+const moveHorizonDays = 366;
 
 // appointmentActions returns the controls for appointment a; statusTag is the element showing
 // its status, updated when a command succeeds.
@@ -73,6 +78,16 @@ export function appointmentActions(ctx, a, statusTag) {
       noShow.addEventListener("click", () => run(noShow, "no-show", undefined, "no_show", "No-show recorded."));
       buttons.push(attended, noShow);
     }
+    if (new Date(a.start) > new Date()) {
+      const move = h("button", { type: "button", class: "secondary move" }, "Move…");
+      move.addEventListener("click", () => moveForm(ctx, a, box, alert, () => { fill(box, buttons, alert); move.focus(); }, (slot) => {
+        statusTag.textContent = `moved to ${longDate(new Date(slot.start))}, ${time(slot.start)}`;
+        statusTag.className = "tag";
+        fill(box, alert);
+        fill(alert);
+      }));
+      buttons.push(move);
+    }
     const cancel = h("button", { type: "button", class: "secondary cancel" }, "Cancel…");
     withReason(cancel, "Reason for cancelling", "Give a reason for cancelling.", "Cancel appointment", "cancellation",
       (res) => (res?.late ? "late_cancelled" : "cancelled"), "Appointment cancelled.");
@@ -80,4 +95,45 @@ export function appointmentActions(ctx, a, statusTag) {
   }
   fill(box, buttons, alert);
   return box;
+}
+
+// moveForm shows, in box, the free times of a's therapist for a's service and length, and moves a
+// to the one confirmed; keep goes back to the buttons, moved(slot) runs after the move.
+function moveForm(ctx, a, box, alert, keep, moved) {
+  const g = ctx.generation;
+  const minutes = Math.round((new Date(a.end) - new Date(a.start)) / 60000);
+  const back = h("button", { type: "button", class: "secondary" }, "Keep this time");
+  back.addEventListener("click", keep);
+  const confirmMove = (slot) => {
+    const confirm = h("button", { type: "submit", class: "confirm-move" }, "Move the session");
+    const form = h("form", { "aria-label": "Confirm the move", novalidate: true },
+      h("p", {}, `Move to ${longDate(new Date(slot.start))} at ${time(slot.start)}?`), h("div", { class: "row" }, confirm), alert);
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      confirm.disabled = true;
+      try {
+        await post(`/appointments/${a.id}/reschedule`, { start: slot.start, duration_minutes: minutes });
+        if (!ctx.current(g)) return;
+        ctx.flash(`Session moved to ${longDate(new Date(slot.start))} at ${time(slot.start)}.`);
+        moved(slot);
+      } catch (err) {
+        if (!ctx.current(g)) return;
+        if (err.code === "slot_taken") {
+          ctx.flash(describe(err));
+          await picker.search();
+          return;
+        }
+        confirm.disabled = false;
+        fill(alert, err.status === 401 ? null : h("p", { class: "error" }, describe(err)));
+      }
+    });
+    fill(picker.times, form);
+    confirm.focus();
+  };
+  const picker = freeTimes(ctx, g, {
+    therapistID: a.therapist_id, horizonDays: moveHorizonDays, service: () => ({ service_type_id: a.service_type_id, minutes }),
+    idPrefix: `move-${a.id}`, label: "Find a new time", choose: confirmMove,
+  });
+  fill(box, picker.form, picker.times, back, alert);
+  picker.search();
 }
