@@ -813,13 +813,29 @@ func TestBrowser(t *testing.T) {
 		b.click(`form[aria-label="New consent form for Family therapy"] button[type=submit]`)
 		b.waitText("#status", "A new consent form for family therapy is published.")
 		b.waitText(`#practice tr[data-service="`+family+`"]`, "version 1")
+		// A retention period out of range is refused with the server's reason; one in range is kept.
+		b.script(nil, `document.getElementById("retention-general_adult").value = "1000";`)
+		b.click(`form[aria-label="Retention of general adult records"] button[type=submit]`)
+		b.waitText(`form[aria-label="Retention of general adult records"] [role=alert]`, "out of range")
+		b.script(nil, `document.getElementById("retention-general_adult").value = "10";`)
+		b.click(`form[aria-label="Retention of general adult records"] button[type=submit]`)
+		b.waitText("#status", "General adult records: 10 saved.")
+		b.click(`#nav a[href="/app/users"]`)
+		b.waitText("#users", "tomas@practice.example")
+		b.click(`#nav a[href="/app/practice"]`)
+		b.waitText(`#practice section[aria-label="Staff"]`, "thea@practice.example")
+		var kept string
+		b.script(&kept, `return document.getElementById("retention-general_adult").value;`)
+		if kept != "10" {
+			t.Fatalf("general adult retention reads %q after saving 10", kept)
+		}
 		b.script(nil, `document.getElementById("consent-rule").value = "block";`)
 		b.click(`form[aria-label="Consent rule"] button[type=submit]`)
 		b.waitText("#status", "Consent rule saved.")
 		if got := b.textOf(`#practice select#staff-user`); strings.Contains(got, "tomas@") {
 			t.Fatalf("a disabled account is offered as staff: %q", got)
 		}
-		for typ, want := range map[string]int{"ServiceTypeAdded": 3, "ConsentTemplatePublished": 3, "ConsentRuleSet": 1} {
+		for typ, want := range map[string]int{"ServiceTypeAdded": 3, "ConsentTemplatePublished": 3, "ConsentRuleSet": 1, "RetentionPeriodSet": 1} {
 			if n := s.count(t, "practice-"+p.practiceID.String(), typ); n != want {
 				t.Fatalf("%d %s events, want %d (the seed's and these)", n, typ, want)
 			}

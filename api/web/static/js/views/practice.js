@@ -1,8 +1,9 @@
 // The admin's practice settings: the consent rule (whether a booking without a valid consent is
 // refused or only warned about), the staff (who works in the practice, in which role), and the
 // service types with their session lengths and consent forms (a new version of a form takes effect
-// when the admin says; clients who signed an older one are asked again). Every change is an event
-// naming the admin. Note templates and retention periods are set through the API.
+// when the admin says; clients who signed an older one are asked again), and the retention period
+// of each kind of record. Every change is an event naming the admin. Note templates are added
+// through the API.
 
 import { get, post, put, del } from "../api.js";
 import { field, fill, h } from "../dom.js";
@@ -12,6 +13,14 @@ import { dateTime, humanize } from "../format.js";
 const staffRoles = [["therapist", "Therapist"], ["practice_manager", "Practice manager"], ["dpo", "Data protection officer"],
   ["auditor", "Auditor"], ["admin", "Administrator"]];
 const roleName = Object.fromEntries(staffRoles);
+
+// The record kinds and what their figure counts (domain/practice/retention.go).
+const recordKinds = [
+  ["adult_mental_health", "Adult mental-health records", "years after the end of treatment"],
+  ["general_adult", "General adult records", "years after the end of treatment"],
+  ["child", "Children's records", "kept until this birthday (one more if 17 at the end of treatment)"],
+  ["financial", "Financial records", "years after the transaction"],
+];
 
 export async function practiceView(ctx) {
   const g = ctx.generation;
@@ -45,7 +54,25 @@ function practiceSections(p, users, several, reload) {
     several ? h("h2", {}, "Practice ", h("span", { class: "mono" }, p.id)) : null,
     h("section", { class: "panel", "aria-label": "Consent rule" }, consentRuleForm(base, p.consent_rule, reload)),
     h("section", { class: "panel", "aria-label": "Staff" }, h("h2", {}, "Staff"), staffTable(base, p.staff, users, reload), addStaffForm(base, p.staff, users, reload)),
-    h("section", { class: "panel", "aria-label": "Services" }, h("h2", {}, "Services and consent forms"), servicesTable(base, p.service_types, reload), addServiceForm(base, reload)));
+    h("section", { class: "panel", "aria-label": "Services" }, h("h2", {}, "Services and consent forms"), servicesTable(base, p.service_types, reload), addServiceForm(base, reload)),
+    h("section", { class: "panel", "aria-label": "Retention" }, h("h2", {}, "Retention periods"),
+      h("p", { class: "hint" }, "How long records are kept before the retention sweep asks the DPO to decide on them. Nothing is erased without that decision."),
+      recordKinds.map(([kind, label, counts]) => retentionForm(base, kind, label, counts, p.retention_years[kind], reload))));
+}
+
+function retentionForm(base, kind, label, counts, years, reload) {
+  const input = h("input", { type: "number", id: `retention-${kind}`, min: 1, max: 100, value: years ?? "" });
+  const save = h("button", { type: "submit", class: "secondary" }, "Save");
+  const alert = h("div", { role: "alert" });
+  const form = h("form", { novalidate: true, "aria-label": `Retention of ${label.toLowerCase()}` },
+    h("div", { class: "row" }, field(label, input, counts), save), alert);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const n = Number(input.value);
+    if (!Number.isInteger(n) || n < 1) return fill(alert, h("p", { class: "error" }, "Give a whole number."));
+    send(save, alert, () => put(`${base}/retention-periods/${kind}`, { years: n }), `${label}: ${n} saved.`, reload);
+  });
+  return form;
 }
 
 // send posts (or puts, deletes) and reloads with message; errors show in alert.
