@@ -8,7 +8,7 @@ import { post } from "../api.js";
 import { field, fill, h } from "../dom.js";
 import { describe } from "../messages.js";
 import { humanize, longDate, time } from "../format.js";
-import { freeTimes } from "./free_times.js";
+import { freeTimes, refusedTime } from "./free_times.js";
 
 // How far ahead the therapist may move a session.
 const moveHorizonDays = 366;
@@ -117,14 +117,7 @@ function moveForm(ctx, a, box, alert, keep, moved) {
         ctx.flash(`Session moved to ${longDate(new Date(slot.start))} at ${time(slot.start)}.`);
         moved(slot);
       } catch (err) {
-        if (!ctx.current(g)) return;
-        if (err.code === "slot_taken") {
-          ctx.flash(describe(err));
-          await picker.search();
-          return;
-        }
-        confirm.disabled = false;
-        fill(alert, err.status === 401 ? null : h("p", { class: "error" }, describe(err)));
+        if (ctx.current(g)) await refusedTime(ctx, err, picker, confirm, alert);
       }
     });
     fill(picker.times, form);

@@ -5,7 +5,7 @@
 
 import { get, query } from "../api.js";
 import { field, fill, h } from "../dom.js";
-import { errorBox } from "../messages.js";
+import { describe, errorBox } from "../messages.js";
 import { addDays, inputDate, localDay, longDate, time } from "../format.js";
 
 const weekDays = 7;
@@ -69,4 +69,17 @@ function slotList(slots, choose) {
       b.addEventListener("click", () => choose(s));
       return b;
     })))));
+}
+
+// refusedTime shows why booking or moving to a chosen time failed: a time taken meanwhile is said
+// in the status line and the week is listed again; anything else shows in alert, and button can be
+// pressed again.
+export async function refusedTime(ctx, err, picker, button, alert) {
+  if (err.code === "slot_taken") {
+    ctx.flash(describe(err));
+    await picker.search();
+    return;
+  }
+  button.disabled = false;
+  fill(alert, err.status === 401 ? null : h("p", { class: "error" }, describe(err)));
 }

@@ -5,10 +5,11 @@
 // of each kind of record. Every change is an event naming the admin. Note templates are added
 // through the API.
 
-import { get, post, put, del } from "../api.js";
+import { post, put, del } from "../api.js";
 import { field, fill, h } from "../dom.js";
-import { describe, errorBox } from "../messages.js";
+import { describe } from "../messages.js";
 import { dateTime, humanize } from "../format.js";
+import { readAll, redraw } from "./screen.js";
 
 const staffRoles = [["therapist", "Therapist"], ["practice_manager", "Practice manager"], ["dpo", "Data protection officer"],
   ["auditor", "Auditor"], ["admin", "Administrator"]];
@@ -27,19 +28,10 @@ export async function practiceView(ctx) {
   const out = h("div", { id: "practice", "aria-live": "polite" }, h("p", { class: "loading" }, "Loading the practice…"));
   fill(ctx.main, h("h1", {}, "Practice"), out);
   document.title = "Practice · Caseledger";
-  let practices, users;
-  try {
-    [practices, users] = await Promise.all([get("/practices"), get("/users")]);
-  } catch (err) {
-    if (ctx.current(g)) fill(out, errorBox(err));
-    return;
-  }
-  if (!ctx.current(g)) return;
-  const reload = (message) => {
-    if (!ctx.current(g)) return;
-    ctx.flash(message);
-    practiceView(ctx);
-  };
+  const answers = await readAll(ctx, g, out, ["/practices", "/users"]);
+  if (!answers) return;
+  const [practices, users] = answers;
+  const reload = redraw(ctx, g, practiceView);
   if (practices.practices.length === 0) {
     fill(out, h("p", { class: "empty" }, "No practice has been opened yet (POST /api/v1/practices)."));
     return;

@@ -17,6 +17,7 @@ import { get, post } from "../api.js";
 import { field, fill, h, link } from "../dom.js";
 import { describe, errorBox } from "../messages.js";
 import { calendarDate, dateTime, fullName, humanize, inputDate } from "../format.js";
+import { readAll, redraw } from "./screen.js";
 
 const channels = [["email", "Email"], ["letter", "Letter"], ["portal", "Client portal"], ["in_person", "In person"], ["phone", "Phone"]];
 const refusals = [["manifestly_unfounded", "Manifestly unfounded"], ["excessive", "Excessive"]];
@@ -33,19 +34,10 @@ export async function sarsView(ctx) {
     dpo ? null : h("p", { class: "hint" }, "Requests about the clients whose records you hold. Review each export before the DPO releases it."),
     receive, out);
   document.title = "Subject access requests · Caseledger";
-  let sars, clients;
-  try {
-    [sars, clients] = await Promise.all([get("/sars"), get("/clients")]);
-  } catch (err) {
-    if (ctx.current(g)) fill(out, errorBox(err));
-    return;
-  }
-  if (!ctx.current(g)) return;
-  const reload = (message) => {
-    if (!ctx.current(g)) return;
-    ctx.flash(message);
-    sarsView(ctx);
-  };
+  const answers = await readAll(ctx, g, out, ["/sars", "/clients"]);
+  if (!answers) return;
+  const [sars, clients] = answers;
+  const reload = redraw(ctx, g, sarsView);
   const names = new Map(clients.clients.map((c) => [c.id, fullName(c.details)]));
   if (dpo) fill(receive, receiveForm(clients.clients, names, reload));
   if (sars.requests.length === 0) {

@@ -7,9 +7,9 @@
 
 import { get, post } from "../api.js";
 import { field, fill, h } from "../dom.js";
-import { describe, errorBox } from "../messages.js";
+import { errorBox } from "../messages.js";
 import { longDate, time } from "../format.js";
-import { freeTimes } from "./free_times.js";
+import { freeTimes, refusedTime } from "./free_times.js";
 
 // How far ahead a therapist looks for free times, and the length offered for a service that has
 // none.
@@ -76,14 +76,7 @@ async function offerServices(ctx, g, rec, box) {
           (res?.consent_warning ? ` Note: ${res.consent_warning}` : ""));
         await picker.search();
       } catch (err) {
-        if (!ctx.current(g)) return;
-        if (err.code === "slot_taken") {
-          ctx.flash(describe(err));
-          await picker.search();
-          return;
-        }
-        book.disabled = false;
-        fill(alert, err.status === 401 ? null : h("p", { class: "error" }, describe(err)));
+        if (ctx.current(g)) await refusedTime(ctx, err, picker, book, alert);
       }
     });
     fill(picker.times, form);

@@ -7,10 +7,11 @@
 // or re-enables an account, and resets a lost second factor. Changing a role or disabling ends the
 // user's sessions and tokens. A client's portal account carries the client record's id.
 
-import { get, post, put, del } from "../api.js";
+import { post, put, del } from "../api.js";
 import { field, fill, h } from "../dom.js";
-import { describe, errorBox } from "../messages.js";
+import { describe } from "../messages.js";
 import { dateTime, humanize } from "../format.js";
+import { readAll, redraw } from "./screen.js";
 
 const roles = [["therapist", "Therapist"], ["practice_manager", "Practice manager"], ["dpo", "Data protection officer"],
   ["auditor", "Auditor"], ["admin", "Administrator"], ["client", "Client (portal)"]];
@@ -31,19 +32,10 @@ export async function usersView(ctx) {
   const list = h("div", { id: "users", "aria-live": "polite" }, h("p", { class: "loading" }, "Loading the accounts…"));
   fill(ctx.main, h("h1", {}, "Users"), policy, register, h("h2", {}, "Accounts"), list);
   document.title = "Users · Caseledger";
-  let users, settings;
-  try {
-    [users, settings] = await Promise.all([get("/users"), get("/security-settings")]);
-  } catch (err) {
-    if (ctx.current(g)) fill(list, errorBox(err));
-    return;
-  }
-  if (!ctx.current(g)) return;
-  const reload = (message) => {
-    if (!ctx.current(g)) return;
-    ctx.flash(message);
-    usersView(ctx);
-  };
+  const answers = await readAll(ctx, g, list, ["/users", "/security-settings"]);
+  if (!answers) return;
+  const [users, settings] = answers;
+  const reload = redraw(ctx, g, usersView);
   fill(policy, h("h2", { id: "policy-title" }, "Sign-in policy"), policyForm(settings, reload));
   fill(register, h("h2", { id: "register-title" }, "Register a user"), registerForm(reload));
   const rows = users.users.slice().sort((a, b) => a.email.localeCompare(b.email));
