@@ -48,6 +48,11 @@ func applyBatch(ctx context.Context, cps checkpoints, p Projector, b Batch) erro
 			return failAt(ctx, cps, p, b, i, err)
 		}
 	}
+	for _, t := range q.clientTables {
+		if _, err := cps.pool.Exec(ctx, `SELECT projection_partitions_index_clients($1, $2, $3)`, b.Projector, b.Generation, t); err != nil {
+			return fmt.Errorf("projections: index %s of generation %d by client: %w", t, b.Generation, err)
+		}
+	}
 	tx, err := cps.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("projections: begin %s: %w", b.Projector, err)

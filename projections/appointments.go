@@ -107,7 +107,7 @@ func (p Appointments) transfer(ctx context.Context, tx Tx, e eventstore.Recorded
 		return err
 	}
 	to := ev.(client.RecordTransferred).To
-	tx.Exec(`UPDATE rm_appointments SET therapist_id = $3 WHERE generation = $1 AND client_id = $2`,
+	tx.ExecByClient("rm_appointments", `UPDATE rm_appointments SET therapist_id = $3 WHERE generation = $1 AND client_id = $2`,
 		tx.Generation, e.Subject, toUUID(to))
 	return nil
 }

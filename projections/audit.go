@@ -38,7 +38,7 @@ func (p Audit) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) err
 			return err
 		}
 		tx.Exec(`DELETE FROM rm_audit_caseload WHERE generation = $1 AND subject_id = $2`, tx.Generation, subject)
-		tx.Exec(`UPDATE rm_audit_trail SET accessed_what = NULL, accessed_id = NULL
+		tx.ExecByClient("rm_audit_trail", `UPDATE rm_audit_trail SET accessed_what = NULL, accessed_id = NULL
 			WHERE generation = $1 AND subject_id = $2`, tx.Generation, subject)
 	case "RecordAccessed", "ClientRegistered", "RecordTransferred", "RecordArchived":
 		ev, _, err := decodeClient(ctx, tx, p.Keys, e)

@@ -193,7 +193,7 @@ func updateClient(tx Tx, id uuid.UUID, set ...Set) error {
 // moveClient gives the client's rows to therapist (nobody when uuid.Nil).
 func moveClient(tx Tx, id, therapist uuid.UUID) {
 	for _, t := range []string{"rm_clients", "rm_client_tokens", "rm_consents"} {
-		tx.Exec(`UPDATE `+t+` SET therapist_id = $3 WHERE generation = $1 AND client_id = $2`, tx.Generation, id, nullID(therapist))
+		tx.ExecByClient(t, `UPDATE `+t+` SET therapist_id = $3 WHERE generation = $1 AND client_id = $2`, tx.Generation, id, nullID(therapist))
 	}
 }
 
@@ -201,7 +201,7 @@ func moveClient(tx Tx, id, therapist uuid.UUID) {
 // from tables.
 func deleteRows(tx Tx, subject uuid.UUID, tables ...string) {
 	for _, t := range tables {
-		tx.Exec(`DELETE FROM `+t+` WHERE generation = $1 AND client_id = $2`, tx.Generation, subject)
+		tx.ExecByClient(t, `DELETE FROM `+t+` WHERE generation = $1 AND client_id = $2`, tx.Generation, subject)
 	}
 }
 

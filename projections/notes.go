@@ -57,7 +57,7 @@ func (p Notes) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) err
 			to = toUUID(t.To)
 		}
 		for _, t := range noteTables {
-			tx.Exec(`UPDATE `+t+` SET therapist_id = $3 WHERE generation = $1 AND client_id = $2`, tx.Generation, e.Subject, nullID(to))
+			tx.ExecByClient(t, `UPDATE `+t+` SET therapist_id = $3 WHERE generation = $1 AND client_id = $2`, tx.Generation, e.Subject, nullID(to))
 		}
 		return nil
 	case !noteEvents[e.Type]:

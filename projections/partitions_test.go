@@ -500,3 +500,45 @@ func insertGeneration1(tb testing.TB, app *pgxpool.Pool, name string, active boo
 		tb.Fatal(err)
 	}
 }
+
+// TestClientIndexesOfARebuildingGeneration checks the function a rebuild calls before writing a
+// batch that finds rows by client (migration 0039): it builds the listed indexes of that table
+// whose key starts with client_id or subject_id, and no other; it does nothing for a table whose
+// primary key serves (none listed) or a generation without partitions; the request role cannot
+// call it.
+func TestClientIndexesOfARebuildingGeneration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	app := pgtest.Pool(t, dsn, migrations.RoleApp)
+	reader := pgtest.Pool(t, dsn, migrations.RoleReader)
+	insertGeneration1(t, app, "audit", false)
+	insertGeneration1(t, app, "appointments", false)
+	for _, args := range [][]any{{"audit", 1, "rm_audit_trail"}, {"audit", 1, "rm_audit_caseload"}, {"appointments", 1, "rm_appointments"}, {"appointments", 7, "rm_appointments"}} {
+		if _, err := app.Exec(ctx, `SELECT projection_partitions_index_clients($1, $2, $3)`, args...); err != nil {
+			t.Fatalf("index_clients%v: %v", args, err)
+		}
+	}
+	unindexed := func(name string) []string {
+		t.Helper()
+		rows, err := app.Query(ctx, `SELECT table_name || '.' || index_name FROM projection_partitions_unindexed($1, 1)`, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got, want := unindexed("audit"), []string{"rm_audit_caseload.therapist", "rm_audit_trail.actor", "rm_audit_trail.time"}; !slices.Equal(got, want) {
+		t.Errorf("audit still lacks %v; want %v (subject and erasure built)", got, want)
+	}
+	if got, want := unindexed("appointments"), []string{"rm_appointments.calendar"}; !slices.Equal(got, want) {
+		t.Errorf("appointments still lacks %v; want %v (client built)", got, want)
+	}
+	var pgErr *pgconn.PgError
+	if _, err := reader.Exec(ctx, `SELECT projection_partitions_index_clients('audit', 1, 'rm_audit_trail')`); !errors.As(err, &pgErr) || pgErr.Code != "42501" {
+		t.Errorf("%s calling projection_partitions_index_clients: %v; want permission denied (42501)", migrations.RoleReader, err)
+	}
+}

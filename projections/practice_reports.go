@@ -37,7 +37,7 @@ func (p PracticeReports) Apply(ctx context.Context, tx Tx, e eventstore.Recorded
 		if err != nil {
 			return err
 		}
-		tx.Exec(`DELETE FROM rm_practice_sessions s USING rm_practice_session_subjects x
+		tx.ExecByClient("rm_practice_session_subjects", `DELETE FROM rm_practice_sessions s USING rm_practice_session_subjects x
 			WHERE s.generation = $1 AND x.generation = $1 AND x.appointment_id = s.appointment_id
 			  AND x.client_id = $2`, tx.Generation, subject)
 		deleteRows(tx, subject, "rm_practice_session_subjects")

@@ -44,6 +44,15 @@ type Tx struct {
 // express (writes to every row of a client, reads of other rows).
 func (t Tx) Exec(sql string, args ...any) { t.q.add(false, sql, args) }
 
+// ExecByClient queues, like Exec, a statement that finds its rows of table by client (client_id or
+// subject_id). In an active generation an index serves it; a rebuilding generation is indexed only
+// once filled, so a rebuild first builds table's client indexes (migration 0039) rather than
+// scanning the rows filled so far for every such statement.
+func (t Tx) ExecByClient(table, sql string, args ...any) {
+	t.q.findsByClient(table)
+	t.q.add(false, sql, args)
+}
+
 // ExecOne queues a statement that must change exactly one row; otherwise the event that queued it
 // fails (an update of a row that should exist but does not).
 func (t Tx) ExecOne(sql string, args ...any) { t.q.add(true, sql, args) }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,8 +39,17 @@ type queue struct {
 	copy  bool
 	steps []step
 	seg   *segment
+	// clientTables are the tables a rebuild's batch finds rows of by client (see Tx.ExecByClient).
+	clientTables []string
 	// tokens memoises blind-index tokens for the batch (see Tx.token).
 	tokens map[string][]byte
+}
+
+// findsByClient notes, in a rebuild, that the batch finds rows of table by client.
+func (q *queue) findsByClient(table string) {
+	if q.copy && !slices.Contains(q.clientTables, table) {
+		q.clientTables = append(q.clientTables, table)
+	}
 }
 
 func (q *queue) add(one bool, sql string, args []any) {
