@@ -307,6 +307,20 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("a reviewed request still offers a review: %q", n)
 		}
 
+		// Who accessed her clients' records: her own reads, by her clients' names.
+		b.click(`#nav a[href="/app/audit"]`)
+		b.typeInto("#audit-type", "RecordAccessed")
+		askUntil(b, `form[aria-label="Audit filters"] button`, func() bool {
+			return strings.Contains(b.textOf("#audit"), "Marguerite Okonkwo-Vance")
+		})
+		var cells string
+		b.script(&cells, `return [...document.querySelectorAll("#audit tbody tr")].map((r) => r.cells[2].innerText + "|" + r.cells[3].innerText).join(";");`)
+		for _, c := range strings.Split(cells, ";") {
+			if c != "you|Marguerite Okonkwo-Vance" {
+				t.Fatalf("the therapist's audit trail shows actor|subject %q; want her reads as hers, the client by name", c)
+			}
+		}
+
 		// The session booked from the record, moved from the day view to another free time.
 		moved := func() (n int) {
 			if err := s.admin.QueryRow(context.Background(), `SELECT count(*) FROM event_log WHERE event_type = 'AppointmentRescheduled'`).Scan(&n); err != nil {

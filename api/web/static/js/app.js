@@ -35,7 +35,7 @@ const roleNames = {
 
 // Screens per role: nav entries first, then routes reachable by link.
 const menus = {
-  therapist: [["/app/today", "Today"], ["/app/caseload", "Caseload"], ["/app/sars", "Subject access"]],
+  therapist: [["/app/today", "Today"], ["/app/caseload", "Caseload"], ["/app/sars", "Subject access"], ["/app/audit", "Audit trail"]],
   practice_manager: [["/app/utilisation", "Utilisation"]],
   admin: [["/app/users", "Users"], ["/app/practice", "Practice"], ["/app/utilisation", "Utilisation"]],
   dpo: [["/app/search", "Find a client"], ["/app/sars", "Subject access"], ["/app/erasures", "Erasure requests"], ["/app/audit", "Audit trail"]],
