@@ -277,6 +277,15 @@ func TestBrowser(t *testing.T) {
 		if n := booked(); n != before+1 {
 			t.Fatalf("%d AppointmentBooked events after booking, want %d", n, before+1)
 		}
+		// Then three more, weekly, from the next free time.
+		b.click("#staff-book-times button.slot")
+		b.script(nil, `const r = document.getElementById("staff-book-repeat"); r.value = "1"; r.dispatchEvent(new Event("change"));
+			document.getElementById("staff-book-count").value = "3";`)
+		b.click("#staff-book-confirm")
+		b.waitText("#status", "Booked 3 sessions from individual therapy on")
+		if n := booked(); n != before+4 {
+			t.Fatalf("%d AppointmentBooked events after booking a series of 3, want %d", n, before+4)
+		}
 
 		b.click("#show-notes")
 		b.waitText("#notes", "No session notes yet.")
@@ -385,7 +394,7 @@ func TestBrowser(t *testing.T) {
 			b.script(&v, `const rs = [...document.querySelectorAll("#report tbody tr")];
 				const sum = (i) => rs.reduce((n, r) => n + Number(r.cells[i].innerText), 0);
 				return rs.length ? sum(3) + "/" + sum(6) : "";`)
-			return v == "2/1" // scheduled (the day view's and the one booked from the record) / cancelled
+			return v == "5/1" // scheduled (the day view's, the one booked from the record and its series of 3) / cancelled
 		})
 		var page string
 		b.script(&page, `return document.documentElement.outerHTML + document.body.innerText + JSON.stringify(sessionStorage) + JSON.stringify(localStorage);`)

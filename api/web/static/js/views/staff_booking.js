@@ -1,6 +1,7 @@
 // Booking a session for a client from their record, by the therapist who holds it: a service of
 // the practice (its session length, or a length the therapist sets when the service has none),
-// where it takes place, a week's free times on the therapist's own calendar, then a confirmation.
+// where it takes place, a week's free times on the therapist's own calendar, then a confirmation,
+// once or as a weekly or fortnightly series (all of it or none).
 // The server checks the calendar again when it books; a time taken meanwhile is refused and the
 // week is listed afresh. A consent the practice's rule only warns about is booked with the warning
 // shown.
@@ -59,8 +60,21 @@ async function offerServices(ctx, g, rec, box) {
     const back = h("button", { type: "button", class: "secondary" }, "Choose another time");
     const alert = h("div", { role: "alert" });
     const where = [location.value.trim(), video.value.trim() ? "by video" : ""].filter(Boolean).join(", ");
+    // A weekly or fortnightly series from this time: all or nothing (series_conflict names every
+    // occurrence that does not fit).
+    const repeat = h("select", { id: "staff-book-repeat" },
+      h("option", { value: "0" }, "Once"), h("option", { value: "1" }, "Every week"), h("option", { value: "2" }, "Every two weeks"));
+    const count = h("input", { type: "number", id: "staff-book-count", min: 2, max: 52, value: 6 });
+    const countField = field("Sessions in all", count);
+    const showCount = () => {
+      countField.hidden = repeat.value === "0";
+      book.textContent = repeat.value === "0" ? "Book this session" : "Book the sessions";
+    };
+    repeat.addEventListener("change", showCount);
+    showCount();
     const form = h("form", { class: "panel", "aria-label": "Confirm the session" },
       h("p", {}, h("strong", {}, s.name), ` on ${longDate(new Date(slot.start))}, ${time(slot.start)} to ${time(slot.end)}`, where ? ` (${where})` : "", "."),
+      h("div", { class: "row" }, field("Repeat", repeat), countField),
       h("div", { class: "row" }, book, back), alert);
     back.addEventListener("click", () => picker.search());
     form.addEventListener("submit", async (e) => {
@@ -69,10 +83,18 @@ async function offerServices(ctx, g, rec, box) {
       const body = { therapist_id: ctx.me.user_id, client_id: rec.id, service_type_id: s.service_type_id, start: slot.start, duration_minutes: s.minutes };
       if (location.value.trim()) body.location = location.value.trim();
       if (video.value.trim()) body.video_link = video.value.trim();
+      const weeks = Number(repeat.value);
+      const n = Number(count.value);
+      if (weeks > 0 && !(Number.isInteger(n) && n >= 2 && n <= 52)) {
+        book.disabled = false;
+        return fill(alert, h("p", { class: "error" }, "A series has 2 to 52 sessions."));
+      }
       try {
-        const res = await post("/appointments", body);
+        const res = weeks === 0 ? await post("/appointments", body)
+          : await post("/appointment-series", { ...body, rule: `FREQ=WEEKLY;INTERVAL=${weeks};COUNT=${n}` });
         if (!ctx.current(g)) return;
-        ctx.flash(`Booked: ${s.name.toLowerCase()} on ${longDate(new Date(slot.start))} at ${time(slot.start)}.` +
+        const when = `${s.name.toLowerCase()} on ${longDate(new Date(slot.start))} at ${time(slot.start)}`;
+        ctx.flash((weeks === 0 ? `Booked: ${when}.` : `Booked ${res.appointments.length} sessions from ${when}, every ${weeks === 1 ? "week" : "two weeks"}.`) +
           (res?.consent_warning ? ` Note: ${res.consent_warning}` : ""));
         await picker.search();
       } catch (err) {
