@@ -324,6 +324,22 @@ func TestReadFileRejectsTampering(t *testing.T) {
 		{"public key swapped", func(file *checkpoint.File) { file.Keys[0].PublicKey[0] ^= 1 }, "key 0"},
 		{"unknown key", func(file *checkpoint.File) { file.Checkpoints[0].KeyID = strings.Repeat("0", 32) }, "does not hold"},
 	}
+	t.Run("data after the file", func(t *testing.T) {
+		t.Parallel()
+		var buf bytes.Buffer
+		if err := file.Write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := checkpoint.ReadFile(bytes.NewReader(buf.Bytes())); err != nil {
+			t.Fatalf("the untouched file: %v", err)
+		}
+		for _, tail := range []string{"}", "]", "{}", "x"} {
+			_, err := checkpoint.ReadFile(strings.NewReader(buf.String() + tail))
+			if err == nil || !strings.Contains(err.Error(), "after the JSON value") {
+				t.Errorf("with %q after it, ReadFile err = %v", tail, err)
+			}
+		}
+	})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

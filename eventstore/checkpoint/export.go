@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -97,6 +98,9 @@ func ReadFile(r io.Reader) (File, error) {
 	var f File
 	if err := dec.Decode(&f); err != nil {
 		return File{}, fmt.Errorf("checkpoint file: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return File{}, errors.New("checkpoint file: data after the JSON value")
 	}
 	if f.Format != FileFormat {
 		return File{}, fmt.Errorf("checkpoint file: format %q, want %q", truncate(f.Format), FileFormat)
