@@ -1,12 +1,11 @@
 package scheduling
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"reflect"
 
 	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/internal/jsonevent"
 )
 
 // SchemaVersion is the payload version every scheduling event is written with.
@@ -63,15 +62,14 @@ func Decode(eventType string, schemaVersion int, payload []byte) (domain.Event, 
 		return nil, domain.Invalid("schema_version", fmt.Sprintf("%s has no schema version %d", eventType, schemaVersion))
 	}
 	ev := mk()
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(ev); err != nil {
+	switch err := jsonevent.Strict(payload, ev); err {
+	case nil:
+		return deref(ev), nil
+	case jsonevent.ErrTrailing:
+		return nil, domain.Invalid("payload", eventType+" has trailing data")
+	default:
 		return nil, domain.Invalid("payload", eventType+" does not decode")
 	}
-	if dec.More() {
-		return nil, domain.Invalid("payload", eventType+" has trailing data")
-	}
-	return deref(ev), nil
 }
 
 // deref turns the pointer Decode filled into the value type Apply switches on.

@@ -3,8 +3,6 @@
 package jsonevent
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 
 	"github.com/caseledger/caseledger/domain"
@@ -18,15 +16,14 @@ const SchemaVersion = 1
 func Of[T domain.Event]() func(eventType string, payload []byte) (domain.Event, error) {
 	return func(eventType string, payload []byte) (domain.Event, error) {
 		var v T
-		dec := json.NewDecoder(bytes.NewReader(payload))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&v); err != nil {
+		switch err := Strict(payload, &v); err {
+		case nil:
+			return v, nil
+		case ErrTrailing:
+			return nil, domain.Invalid("payload", eventType+" has trailing data")
+		default:
 			return nil, domain.Invalid("payload", eventType+" does not decode")
 		}
-		if dec.More() {
-			return nil, domain.Invalid("payload", eventType+" has trailing data")
-		}
-		return v, nil
 	}
 }
 
