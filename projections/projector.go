@@ -60,13 +60,13 @@ func (t Tx) ExecOne(sql string, args ...any) { t.q.add(true, sql, args) }
 // Put queues a new row of table with a value per column (generation excluded). Writing it fails
 // if a row with its key exists.
 func (t Tx) Put(table *RowTable, values ...any) error {
-	return t.q.write(func(s *segment) error { return s.put(table, opInsert, values) })
+	return t.q.write(table, opInsert, values, nil)
 }
 
 // Upsert queues a row of table that is inserted, or replaces every non-key column of the row
 // with its key.
 func (t Tx) Upsert(table *RowTable, values ...any) error {
-	return t.q.write(func(s *segment) error { return s.put(table, opUpsert, values) })
+	return t.q.write(table, opUpsert, values, nil)
 }
 
 // Update queues new values for some non-key columns of the row of table with key; the row must
@@ -75,7 +75,7 @@ func (t Tx) Update(table *RowTable, key []any, set ...Set) error {
 	if len(set) == 0 {
 		return fmt.Errorf("projections: update of %s sets no column", table.name)
 	}
-	return t.q.write(func(s *segment) error { return s.update(table, key, set) })
+	return t.q.write(table, opUpdate, key, set)
 }
 
 // Pending returns the values of the row of table with key when this batch put or upserted it and

@@ -65,16 +65,17 @@ func (q *queue) closeSegment() {
 	q.seg = nil
 }
 
-// write runs w against the open segment, opening a new one when w cannot fold into it.
-func (q *queue) write(w func(*segment) error) error {
+// write folds a keyed write into the open segment, opening a new one when it cannot fold into
+// it: an insert or upsert (op) of values, or an update of the row whose key is values by set.
+func (q *queue) write(t *RowTable, op rowOp, values []any, set []Set) error {
 	if q.seg == nil {
 		q.seg = newSegment()
 	}
-	err := w(q.seg)
+	err := q.seg.write(t, op, values, set)
 	if err == errSplit {
 		q.closeSegment()
 		q.seg = newSegment()
-		err = w(q.seg)
+		err = q.seg.write(t, op, values, set)
 	}
 	return err
 }
@@ -107,8 +108,7 @@ func (q *queue) flush(ctx context.Context) error {
 func (q *queue) writeTable(ctx context.Context, p *pipeline, st *segTable) error {
 	t := st.t
 	var inserts, upserts []*pendingRow
-	for _, k := range st.order {
-		r := st.rows[k]
+	for _, r := range st.order {
 		switch r.op {
 		case opInsert:
 			inserts = append(inserts, r)

@@ -80,7 +80,7 @@ type pendingRow struct {
 // segTable is one table's pending rows within a segment, in the order keys were first written.
 type segTable struct {
 	t     *RowTable
-	order []string
+	order []*pendingRow
 	rows  map[string]*pendingRow
 }
 
@@ -90,6 +90,8 @@ type segment struct {
 	tables []*segTable
 	byName map[*RowTable]*segTable
 	rows   int
+	// slab is where the segment's next pending rows are allocated, many at a time.
+	slab []pendingRow
 }
 
 func newSegment() *segment { return &segment{byName: map[*RowTable]*segTable{}} }
@@ -104,6 +106,23 @@ func (s *segment) table(t *RowTable) *segTable {
 	return st
 }
 
+// pendingSlab is how many pending rows a segment allocates at once.
+const pendingSlab = 256
+
+// add records r as the pending row of key k (its encoding, see appendRowKey).
+func (s *segment) add(st *segTable, k []byte, r pendingRow) *pendingRow {
+	if len(s.slab) == 0 {
+		s.slab = make([]pendingRow, pendingSlab)
+	}
+	p := &s.slab[0]
+	s.slab = s.slab[1:]
+	*p = r
+	st.order = append(st.order, p)
+	st.rows[string(k)] = p
+	s.rows++
+	return p
+}
+
 // errDuplicateKey is how a Put of a key already put in the same segment fails, as the database
 // would fail the second INSERT.
 type errDuplicateKey struct{ table string }
@@ -116,19 +135,27 @@ func (e errDuplicateKey) Error() string {
 // changing what the writes one by one would do; the queue starts a new segment for it.
 var errSplit = errors.New("projections: write needs a new segment")
 
+// write records a keyed write: an insert or upsert (op) of values, or an update of the row whose
+// key is values by set.
+func (s *segment) write(t *RowTable, op rowOp, values []any, set []Set) error {
+	if op == opUpdate {
+		return s.update(t, values, set)
+	}
+	return s.put(t, op, values)
+}
+
 // put records an insert (or an upsert) of values.
 func (s *segment) put(t *RowTable, op rowOp, values []any) error {
 	if len(values) != len(t.columns) {
 		return fmt.Errorf("%s takes %d values, got %d", t.name, len(t.columns), len(values))
 	}
 	st := s.table(t)
-	k := rowKey(values[:t.key])
-	r, ok := st.rows[k]
+	var buf [keyBuffer]byte
+	k := appendRowKey(buf[:0], values[:t.key])
+	r, ok := st.rows[string(k)]
 	switch {
 	case !ok:
-		st.order = append(st.order, k)
-		st.rows[k] = &pendingRow{op: op, values: values}
-		s.rows++
+		s.add(st, k, pendingRow{op: op, values: values})
 		return nil
 	case r.op == opUpdate:
 		// The update needs the row to exist in the database: write it before this.
@@ -147,14 +174,12 @@ func (s *segment) update(t *RowTable, key []any, set []Set) error {
 		return fmt.Errorf("%s has a key of %d columns, got %d", t.name, t.key, len(key))
 	}
 	st := s.table(t)
-	k := rowKey(key)
-	r, ok := st.rows[k]
+	var buf [keyBuffer]byte
+	k := appendRowKey(buf[:0], key)
+	r, ok := st.rows[string(k)]
 	if !ok {
-		r = &pendingRow{op: opUpdate, values: make([]any, len(t.columns)), set: make([]bool, len(t.columns))}
+		r = s.add(st, k, pendingRow{op: opUpdate, values: make([]any, len(t.columns)), set: make([]bool, len(t.columns))})
 		copy(r.values, key)
-		st.order = append(st.order, k)
-		st.rows[k] = r
-		s.rows++
 	}
 	for _, c := range set {
 		i, ok := t.index[c.Column]
@@ -175,16 +200,20 @@ func (s *segment) pending(t *RowTable, key []any) ([]any, bool) {
 	if st == nil {
 		return nil, false
 	}
-	r, ok := st.rows[rowKey(key)]
+	var buf [keyBuffer]byte
+	r, ok := st.rows[string(appendRowKey(buf[:0], key))]
 	if !ok || r.op == opUpdate {
 		return nil, false
 	}
 	return r.values, true
 }
 
-// rowKey encodes key values into a map key. Values of different types never encode alike.
-func rowKey(vals []any) string {
-	var b []byte
+// keyBuffer is the room on the stack for a row key's encoding; a longer one is allocated.
+const keyBuffer = 64
+
+// appendRowKey appends to b the encoding of key values as a map key. Values of different types
+// never encode alike.
+func appendRowKey(b []byte, vals []any) []byte {
 	for _, v := range vals {
 		switch v := v.(type) {
 		case uuid.UUID:
@@ -224,7 +253,7 @@ func rowKey(vals []any) string {
 			b = append(b, s...)
 		}
 	}
-	return string(b)
+	return b
 }
 
 // columnList is "generation, c1, c2, ...".

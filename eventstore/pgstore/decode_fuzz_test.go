@@ -9,7 +9,8 @@ import (
 )
 
 // FuzzDecodeRow feeds the binary row decoder arbitrary column values: it must return an error or
-// an event, never panic, and never alias the input payload.
+// an event, never panic, and never alias the input payload or another row's payload, even by
+// growing it.
 func FuzzDecodeRow(f *testing.F) {
 	sizes := []int{8, 8, 10, 8, 16, 5, 4, 8, 8, 16, 9, 16, 8, 16, 16, 3, 32, 32}
 	valid := []byte{}
@@ -36,15 +37,26 @@ func FuzzDecodeRow(f *testing.F) {
 			cols = append(cols, data[:n])
 			data = data[n:]
 		}
-		var r eventstore.RecordedEvent
-		if err := pgstore.DecodeRow(cols, &r); err != nil {
+		decode := pgstore.RowDecoder()
+		var r, next eventstore.RecordedEvent
+		if err := decode(cols, &r); err != nil {
 			return
+		}
+		if err := decode(cols, &next); err != nil {
+			t.Fatalf("a row decoded once fails the second time: %v", err)
 		}
 		if len(r.Payload) > 0 {
 			r.Payload[0] ^= 0xff
 			if cols[15][0] == r.Payload[0] {
 				t.Fatalf("the decoded payload aliases the row buffer")
 			}
+			if next.Payload[0] == r.Payload[0] {
+				t.Fatalf("two rows' payloads alias each other")
+			}
+		}
+		_ = append(r.Payload, 0xaa)
+		if string(next.Payload) != string(cols[15]) {
+			t.Fatalf("growing one row's payload changed the next row's")
 		}
 	})
 }

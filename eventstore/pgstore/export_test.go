@@ -10,8 +10,12 @@ import (
 // hold open, to reproduce the late-commit hazard.
 var AppendStatement = appendStatement
 
-// DecodeRow lets the fuzz test feed arbitrary column bytes to the binary row decoder.
-var DecodeRow = decodeRow
+// RowDecoder lets the fuzz test feed arbitrary column bytes to the binary row decoder: it returns
+// the decoder of one query's rows, which share an arena.
+func RowDecoder() func(raw [][]byte, r *eventstore.RecordedEvent) error {
+	var a rowArena
+	return a.decodeRow
+}
 
 // HiddenSQL is the statement behind hidden, and Hidden is hidden, for the probe's test.
 var HiddenSQL = hiddenSQL

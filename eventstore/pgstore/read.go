@@ -126,6 +126,7 @@ func (s *Store) query(ctx context.Context, first, full int, sql string, args ...
 	}
 	defer rows.Close()
 	out := []eventstore.RecordedEvent{}
+	var arena rowArena
 	for rows.Next() {
 		switch {
 		case cap(out) == 0:
@@ -134,7 +135,7 @@ func (s *Store) query(ctx context.Context, first, full int, sql string, args ...
 			out = append(make([]eventstore.RecordedEvent, 0, full), out...)
 		}
 		var r eventstore.RecordedEvent
-		if err := decodeRow(rows.RawValues(), &r); err != nil {
+		if err := arena.decodeRow(rows.RawValues(), &r); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -145,9 +146,58 @@ func (s *Store) query(ctx context.Context, first, full int, sql string, args ...
 // pgEpochMicros is 2000-01-01T00:00:00Z, PostgreSQL's timestamp epoch, in Unix microseconds.
 const pgEpochMicros = 946684800 * 1000000
 
-// decodeRow fills r from the binary values of one row of columns. The payload is copied: raw
-// values are only valid until the next row.
-func decodeRow(raw [][]byte, r *eventstore.RecordedEvent) error {
+// rowArena is where one query's decoded rows keep their variable-length values, so that a page
+// of thousands of events costs a few allocations rather than several per event: payloads are
+// carved out of shared chunks, and a stream id, event type or role equal to one already read is
+// shared rather than copied again (a page holds few distinct types and roles, and a stream's
+// events come together).
+type rowArena struct {
+	chunk   []byte
+	strings map[string]string
+	stream  eventstore.StreamID
+}
+
+// arenaChunk is the size of the chunks payloads are carved from; a larger payload gets its own.
+const arenaChunk = 64 << 10
+
+// bytes returns a copy of b that nothing else shares and that cannot grow into a neighbour.
+func (a *rowArena) bytes(b []byte) []byte {
+	if len(b) > arenaChunk/8 {
+		return append(make([]byte, 0, len(b)), b...)
+	}
+	if len(a.chunk) < len(b) {
+		a.chunk = make([]byte, arenaChunk)
+	}
+	out := a.chunk[:len(b):len(b)]
+	copy(out, b)
+	a.chunk = a.chunk[len(b):]
+	return out
+}
+
+// intern returns b as a string, shared with every equal one this arena returned.
+func (a *rowArena) intern(b []byte) string {
+	if s, ok := a.strings[string(b)]; ok {
+		return s
+	}
+	if a.strings == nil {
+		a.strings = map[string]string{}
+	}
+	s := string(b)
+	a.strings[s] = s
+	return s
+}
+
+// streamID returns b as a stream id, shared with the previous row's when equal.
+func (a *rowArena) streamID(b []byte) eventstore.StreamID {
+	if string(a.stream) != string(b) {
+		a.stream = eventstore.StreamID(b)
+	}
+	return a.stream
+}
+
+// decodeRow fills r from the binary values of one row of columns. Variable-length values are
+// copied into a: raw values are only valid until the next row.
+func (a *rowArena) decodeRow(raw [][]byte, r *eventstore.RecordedEvent) error {
 	if len(raw) != numColumns {
 		return fmt.Errorf("decode event: %d columns, want %d", len(raw), numColumns)
 	}
@@ -187,19 +237,19 @@ func decodeRow(raw [][]byte, r *eventstore.RecordedEvent) error {
 		return fmt.Errorf("decode event: int4 of %d bytes", len(raw[6]))
 	}
 	r.Position = eventstore.NewPosition(uint64(i64(raw[0])), uint64(i64(raw[1])))
-	r.StreamID = eventstore.StreamID(raw[2])
+	r.StreamID = a.streamID(raw[2])
 	r.Version = uint64(i64(raw[3]))
 	r.ID = id(raw[4])
-	r.Type = string(raw[5])
+	r.Type = a.intern(raw[5])
 	r.SchemaVersion = int(int32(binary.BigEndian.Uint32(raw[6])))
 	r.OccurredAt = ts(raw[7])
 	r.RecordedAt = ts(raw[8])
-	r.Actor = eventstore.Actor{UserID: id(raw[9]), Role: string(raw[10])}
+	r.Actor = eventstore.Actor{UserID: id(raw[9]), Role: a.intern(raw[10])}
 	r.Subject = id(raw[11])
 	r.KeyID = uint32(i64(raw[12]))
 	r.CorrelationID = id(raw[13])
 	r.CausationID = id(raw[14])
-	r.Payload = append(make([]byte, 0, len(raw[15])), raw[15]...)
+	r.Payload = a.bytes(raw[15])
 	r.PrevHash = hash(raw[16])
 	r.Hash = hash(raw[17])
 	return err

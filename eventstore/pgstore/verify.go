@@ -23,8 +23,9 @@ func Verify(ctx context.Context, pool *pgxpool.Pool) (eventstore.VerifyReport, e
 		}
 		defer rows.Close()
 		var r eventstore.RecordedEvent
+		var arena rowArena
 		for rows.Next() {
-			if err := decodeRow(rows.RawValues(), &r); err != nil {
+			if err := arena.decodeRow(rows.RawValues(), &r); err != nil {
 				return err
 			}
 			v.Add(r)
