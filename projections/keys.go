@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"iter"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -67,9 +69,34 @@ func clientToken(ctx context.Context, keys Keys, kind, value string) ([]byte, er
 // normalisedWords returns the lower-cased letter-and-digit words of s: the unit name and note
 // searches match.
 func normalisedWords(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
+	var out []string
+	for w := range wordsOf(s) {
+		out = append(out, string(w))
+	}
+	return out
+}
+
+// wordsOf yields the normalised words of s: each maximal run of runes that are letters or digits
+// once lower-cased, lower-cased (what strings.FieldsFunc over strings.ToLower(s) gives, in one
+// pass and without allocating). A word is valid only until the next is yielded.
+func wordsOf(s string) iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		var buf [64]byte
+		w := buf[:0]
+		for _, r := range s {
+			if r = unicode.ToLower(r); unicode.IsLetter(r) || unicode.IsDigit(r) {
+				w = utf8.AppendRune(w, r)
+				continue
+			}
+			if len(w) > 0 && !yield(w) {
+				return
+			}
+			w = w[:0]
+		}
+		if len(w) > 0 {
+			yield(w)
+		}
+	}
 }
 
 // normaliseEmail is the form an email is indexed and searched in.
@@ -77,20 +104,20 @@ func normaliseEmail(s string) string { return strings.ToLower(strings.TrimSpace(
 
 func toUUID(id domain.ID) uuid.UUID { return uuid.UUID(id) }
 
-// token returns keys' blind-index token of value for purpose, computed once per batch: words
+// wordToken returns keys' blind-index token of a note word, computed once per batch: words
 // repeat across the notes of a batch. The memo lives as long as the batch's queue.
-func (t Tx) token(ctx context.Context, keys Keys, purpose, value string) ([]byte, error) {
-	k := purpose + "\x00" + value
-	if tok, ok := t.q.tokens[k]; ok {
+func (t Tx) wordToken(ctx context.Context, keys Keys, word []byte) ([]byte, error) {
+	if tok, ok := t.q.wordTokens[string(word)]; ok {
 		return tok, nil
 	}
-	tok, err := keys.Token(ctx, purpose, value)
+	w := string(word)
+	tok, err := keys.Token(ctx, noteWordPurpose, w)
 	if err != nil {
 		return nil, err
 	}
-	if t.q.tokens == nil {
-		t.q.tokens = map[string][]byte{}
+	if t.q.wordTokens == nil {
+		t.q.wordTokens = map[string][]byte{}
 	}
-	t.q.tokens[k] = tok
+	t.q.wordTokens[w] = tok
 	return tok, nil
 }

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/google/uuid"
@@ -78,7 +78,7 @@ func (p Notes) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) err
 		// The note is held by whoever holds the client's record, as the clients projection knows
 		// it; at drafting time that is the author.
 		author, clientID := toUUID(ev.AuthorID), toUUID(ev.ClientID)
-		tokens, err := p.tokens(ctx, tx, fieldWords(ev.Fields))
+		tokens, err := p.tokens(ctx, tx, slices.Collect(maps.Values(ev.Fields))...)
 		if err != nil {
 			return err
 		}
@@ -90,7 +90,7 @@ func (p Notes) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) err
 		if err != nil {
 			return err
 		}
-		tokens, err := p.tokens(ctx, tx, fieldWords(ev.Fields))
+		tokens, err := p.tokens(ctx, tx, slices.Collect(maps.Values(ev.Fields))...)
 		if err != nil {
 			return err
 		}
@@ -110,7 +110,7 @@ func (p Notes) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) err
 			note_author, kind, text_sealed, added_at)
 			SELECT $1, $3, n.note_id, n.client_id, n.therapist_id, $4, n.author_id, n.kind, $5, $6
 			  FROM rm_notes n WHERE n.generation = $1 AND n.note_id = $2`, g, id, add, toUUID(ev.AuthorID), text, ev.At)
-		tokens, err := p.tokens(ctx, tx, normalisedWords(ev.Text))
+		tokens, err := p.tokens(ctx, tx, ev.Text)
 		if err != nil {
 			return err
 		}
@@ -131,16 +131,18 @@ func (p Notes) sealBody(ctx context.Context, client, noteID uuid.UUID, fields ma
 	return p.Keys.SealValue(ctx, client, plain, fieldAD("rm_notes", noteID, "body_sealed"))
 }
 
-// tokens returns the search tokens of words, distinct and in byte order (as PostgreSQL orders
-// bytea), so that a note's search_tokens are the same however it was built.
-func (p Notes) tokens(ctx context.Context, tx Tx, words []string) ([][]byte, error) {
-	tokens := make([][]byte, 0, len(words))
-	for _, w := range words {
-		t, err := tx.token(ctx, p.Keys, noteWordPurpose, w)
-		if err != nil {
-			return nil, err
+// tokens returns the search tokens of the words of texts, distinct and in byte order (as
+// PostgreSQL orders bytea), so that a note's search_tokens are the same however it was built.
+func (p Notes) tokens(ctx context.Context, tx Tx, texts ...string) ([][]byte, error) {
+	var tokens [][]byte
+	for _, text := range texts {
+		for w := range wordsOf(text) {
+			t, err := tx.wordToken(ctx, p.Keys, w)
+			if err != nil {
+				return nil, err
+			}
+			tokens = append(tokens, t)
 		}
-		tokens = append(tokens, t)
 	}
 	slices.SortFunc(tokens, bytes.Compare)
 	return slices.CompactFunc(tokens, bytes.Equal), nil
@@ -152,19 +154,3 @@ var (
 		"template_id", "appointment_id", "status", "version", "content_hash", "body_sealed", "addenda",
 		"drafted_at", "updated_at", "signed_at", "search_tokens")
 )
-
-// fieldWords returns the distinct normalised words of every field value, in a stable order.
-func fieldWords(fields map[string]string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, v := range fields {
-		for _, w := range normalisedWords(v) {
-			if !seen[w] {
-				seen[w] = true
-				out = append(out, w)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
-}

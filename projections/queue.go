@@ -36,13 +36,15 @@ type queue struct {
 	gen int32
 	// copy is set for a rebuild's batch: its generation's partitions are not sealed yet, so a
 	// table's many new rows go in by COPY straight into its partition (see Batch.rebuild).
-	copy  bool
-	steps []step
-	seg   *segment
+	copy bool
+	// copyBuffer is where COPY streams are encoded (a fresh buffer each time when nil).
+	copyBuffer *[]byte
+	steps      []step
+	seg        *segment
 	// clientTables are the tables a rebuild's batch finds rows of by client (see Tx.ExecByClient).
 	clientTables []string
-	// tokens memoises blind-index tokens for the batch (see Tx.token).
-	tokens map[string][]byte
+	// wordTokens memoises the blind-index tokens of note words for the batch (see Tx.wordToken).
+	wordTokens map[string][]byte
 }
 
 // findsByClient notes, in a rebuild, that the batch finds rows of table by client.
@@ -155,7 +157,7 @@ func (q *queue) writeTable(ctx context.Context, p *pipeline, st *segTable) error
 }
 
 // copyRows writes new rows of t by COPY into the partition of q's generation, after sending what
-// p holds (the steps stay in order). The rows are encoded by appendCopyRows into a pooled buffer;
+// p holds (the steps stay in order). The rows are encoded by appendCopyRows into q's copy buffer;
 // a value it does not take is left to pgx's CopyFrom.
 func (q *queue) copyRows(ctx context.Context, p *pipeline, t *RowTable, rows []*pendingRow) error {
 	if err := p.send(ctx); err != nil {
@@ -170,10 +172,14 @@ func (q *queue) copyRows(ctx context.Context, p *pipeline, t *RowTable, rows []*
 		kinds[i] = copyKindOf(typ)
 	}
 	partition := pgx.Identifier{fmt.Sprintf("%s_g%d", t.name, q.gen)}
-	bp := copyBuffers.Get().(*[]byte)
-	defer putCopyBuffer(bp)
+	bp := q.copyBuffer
+	if bp == nil {
+		bp = new([]byte)
+	}
 	data, ok := appendCopyRows((*bp)[:0], q.gen, kinds, rows)
-	*bp = data
+	if cap(data) <= maxCopyBuffer {
+		*bp = data
+	}
 	if ok {
 		copiesEncoded.Add(1)
 		_, err = q.tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(data),
@@ -197,17 +203,8 @@ func (q *queue) copyRows(ctx context.Context, p *pipeline, t *RowTable, rows []*
 // left to pgx (tests check that the projectors' values never need pgx).
 var copiesEncoded, copiesByPgx atomic.Int64
 
-// copyBuffers holds the buffers COPY streams are encoded into; one larger than maxCopyBuffer is
-// not kept.
-var copyBuffers = sync.Pool{New: func() any { return new([]byte) }}
-
+// maxCopyBuffer is the largest copy buffer kept for the next COPY.
 const maxCopyBuffer = 32 << 20
-
-func putCopyBuffer(bp *[]byte) {
-	if cap(*bp) <= maxCopyBuffer {
-		copyBuffers.Put(bp)
-	}
-}
 
 // insertRows queues rows as INSERTs of 128, 32, 8 or 1 rows (few distinct statement texts, so they
 // stay prepared); upsert adds ON CONFLICT ... DO UPDATE of every non-key column.

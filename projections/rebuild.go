@@ -75,8 +75,12 @@ func (e *Engine) Rebuild(ctx context.Context, name string) error {
 
 // readForRebuild reads the whole log in batches of RebuildBatch and sends each batch, with one
 // shared opening of its events, to every feed; it closes the feeds and returns the position of the
-// last event.
+// last event. Each projector's batches carry one copy buffer, reused from batch to batch.
 func (e *Engine) readForRebuild(ctx context.Context, ps []Projector, gens []int32, feeds []chan Batch) (eventstore.Position, error) {
+	copyBuffers := make([]*[]byte, len(ps))
+	for i := range copyBuffers {
+		copyBuffers[i] = new([]byte)
+	}
 	defer func() {
 		for _, f := range feeds {
 			close(f)
@@ -93,7 +97,8 @@ func (e *Engine) readForRebuild(ctx context.Context, ps []Projector, gens []int3
 		}
 		shared := make([]opened, len(events))
 		for i, p := range ps {
-			b := Batch{Projector: p.Name(), Generation: gens[i], From: from, Events: events, shared: shared, rebuild: true}
+			b := Batch{Projector: p.Name(), Generation: gens[i], From: from, Events: events, shared: shared, rebuild: true,
+				copyBuffer: copyBuffers[i]}
 			select {
 			case feeds[i] <- b:
 			case <-ctx.Done():
