@@ -17,8 +17,9 @@ import (
 // statistics collected (finish), then one transaction makes it active and deletes the old
 // generation; a running Engine then carries on from the new checkpoint. An empty name rebuilds
 // every projector at once: the log is read once, each batch opened and decoded once, and every
-// projector applies it in its own transactions. A projector that fails leaves its old generation
-// active and does not stop the others.
+// projector applies it in its own transactions, and is switched in as soon as it is done. A
+// projector that fails leaves its old generation active and does not stop the others; when the
+// log cannot be read to its end, no projector is switched in.
 //
 // An interrupted rebuild leaves an inactive generation behind, which the next Rebuild of that
 // projector deletes first. Two rebuilds of one projector at once make the later one fail.
@@ -46,29 +47,34 @@ func (e *Engine) Rebuild(ctx context.Context, name string) error {
 
 	feeds := make([]chan Batch, len(ps))
 	errs := make([]error, len(ps))
+	// read is closed when the log has been read, to its end (readErr nil, at end) or not.
+	read := make(chan struct{})
+	var end eventstore.Position
+	var readErr error
 	var wg sync.WaitGroup
 	for i, p := range ps {
 		feeds[i] = make(chan Batch, 2)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if errs[i] = e.replay(ctx, p, feeds[i]); errs[i] == nil {
-				errs[i] = e.finish(ctx, p, gens[i])
+			errs[i] = e.replay(ctx, p, feeds[i])
+			<-read // the feed is closed: the reader is done
+			if errs[i] != nil || readErr != nil {
+				return
+			}
+			if errs[i] = e.finish(ctx, p, gens[i]); errs[i] != nil {
+				return
+			}
+			if errs[i] = e.activate(ctx, p, gens[i], end); errs[i] == nil {
+				e.cfg.Logger.Info("projection rebuild finished", "projector", p.Name(), "generation", gens[i], "position", end.String())
 			}
 		}()
 	}
-	end, readErr := e.readForRebuild(ctx, ps, gens, feeds)
+	end, readErr = e.readForRebuild(ctx, ps, gens, feeds)
+	close(read)
 	wg.Wait()
 	if readErr != nil {
 		return readErr
-	}
-	for i, p := range ps {
-		if errs[i] != nil {
-			continue
-		}
-		if errs[i] = e.activate(ctx, p, gens[i], end); errs[i] == nil {
-			e.cfg.Logger.Info("projection rebuild finished", "projector", p.Name(), "generation", gens[i], "position", end.String())
-		}
 	}
 	return errors.Join(errs...)
 }
