@@ -24,7 +24,11 @@ const (
 //
 //	label || event id (16) || subject (16) || u32be len(stream) || stream || u32be len(type) || type
 func eventAD(id, subject uuid.UUID, stream eventstore.StreamID, eventType string) []byte {
-	b := make([]byte, 0, len(labelEvent)+32+8+len(stream)+len(eventType))
+	return appendEventAD(make([]byte, 0, len(labelEvent)+32+8+len(stream)+len(eventType)), id, subject, stream, eventType)
+}
+
+// appendEventAD appends eventAD's bytes to b.
+func appendEventAD(b []byte, id, subject uuid.UUID, stream eventstore.StreamID, eventType string) []byte {
 	b = append(b, labelEvent...)
 	b = append(b, id[:]...)
 	b = append(b, subject[:]...)

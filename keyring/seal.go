@@ -3,6 +3,7 @@ package keyring
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"github.com/google/uuid"
 
@@ -45,8 +46,16 @@ func (k *Keyring) Open(ctx context.Context, e eventstore.RecordedEvent) ([]byte,
 	if e.Subject == uuid.Nil {
 		return e.Payload, nil
 	}
-	return k.open(ctx, "open", e.Subject, e.Payload, eventAD(e.ID, e.Subject, e.StreamID, e.Type))
+	bp := adBuffers.Get().(*[]byte)
+	*bp = appendEventAD((*bp)[:0], e.ID, e.Subject, e.StreamID, e.Type)
+	pt, err := k.open(ctx, "open", e.Subject, e.Payload, *bp)
+	adBuffers.Put(bp)
+	return pt, err
 }
+
+// adBuffers hold the associated data Open builds for each event it opens, which the AEAD only
+// reads during the call: a replay opens every sealed event of the log.
+var adBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // SealValue encrypts plaintext under subject's primary key, creating the subject's keyset on first
 // use, binding associatedData (for read models: the table, row and column the value belongs to).

@@ -83,10 +83,24 @@ func wordsOf(s string) iter.Seq[[]byte] {
 	return func(yield func([]byte) bool) {
 		var buf [64]byte
 		w := buf[:0]
-		for _, r := range s {
-			if r = unicode.ToLower(r); unicode.IsLetter(r) || unicode.IsDigit(r) {
-				w = utf8.AppendRune(w, r)
-				continue
+		for i := 0; i < len(s); {
+			if c := s[i]; c < utf8.RuneSelf { // ASCII, most text: no table lookups
+				i++
+				switch {
+				case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+					w = append(w, c)
+					continue
+				case 'A' <= c && c <= 'Z':
+					w = append(w, c+'a'-'A')
+					continue
+				}
+			} else {
+				r, n := utf8.DecodeRuneInString(s[i:])
+				i += n
+				if r = unicode.ToLower(r); unicode.IsLetter(r) || unicode.IsDigit(r) {
+					w = utf8.AppendRune(w, r)
+					continue
+				}
 			}
 			if len(w) > 0 && !yield(w) {
 				return
