@@ -32,17 +32,15 @@ func (e *Engine) Rebuild(ctx context.Context, name string) error {
 		}
 		ps = []Projector{p}
 	}
-	gens := make([]int32, len(ps))
-	for i, p := range ps {
-		if err := e.cps.ensure(ctx, p.Name()); err != nil {
-			return err
-		}
-		gen, err := e.startGeneration(ctx, p)
-		if err != nil {
-			return err
-		}
-		gens[i] = gen
-		e.cfg.Logger.Info("projection rebuild started", "projector", p.Name(), "generation", gen)
+	// The first page of the log is read while the generations are made.
+	first := make(chan logPage, 1)
+	go func() {
+		events, err := e.cfg.Store.ReadAll(ctx, eventstore.Start, e.cfg.RebuildBatch)
+		first <- logPage{events, err}
+	}()
+	gens, err := e.startGenerations(ctx, ps)
+	if err != nil {
+		return err
 	}
 
 	feeds := make([]chan Batch, len(ps))
@@ -70,7 +68,7 @@ func (e *Engine) Rebuild(ctx context.Context, name string) error {
 			}
 		}()
 	}
-	end, readErr = e.readForRebuild(ctx, ps, gens, feeds)
+	end, readErr = e.readForRebuild(ctx, ps, gens, feeds, first)
 	close(read)
 	wg.Wait()
 	if readErr != nil {
@@ -79,10 +77,40 @@ func (e *Engine) Rebuild(ctx context.Context, name string) error {
 	return errors.Join(errs...)
 }
 
-// readForRebuild reads the whole log in batches of RebuildBatch and sends each batch, with one
-// shared opening of its events, to every feed; it closes the feeds and returns the position of the
-// last event. Each projector's batches carry one copy buffer, reused from batch to batch.
-func (e *Engine) readForRebuild(ctx context.Context, ps []Projector, gens []int32, feeds []chan Batch) (eventstore.Position, error) {
+// startGenerations starts a new generation of each of ps (startGeneration), side by side: each
+// makes its own projector's partitions. A projector whose start failed fails the rebuild; the
+// generations started for the others are deleted by the next rebuild.
+func (e *Engine) startGenerations(ctx context.Context, ps []Projector) ([]int32, error) {
+	gens := make([]int32, len(ps))
+	errs := make([]error, len(ps))
+	var wg sync.WaitGroup
+	for i, p := range ps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if errs[i] = e.cps.ensure(ctx, p.Name()); errs[i] != nil {
+				return
+			}
+			if gens[i], errs[i] = e.startGeneration(ctx, p); errs[i] == nil {
+				e.cfg.Logger.Info("projection rebuild started", "projector", p.Name(), "generation", gens[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return gens, errors.Join(errs...)
+}
+
+// logPage is one read of the log.
+type logPage struct {
+	events []eventstore.RecordedEvent
+	err    error
+}
+
+// readForRebuild reads the whole log in batches of RebuildBatch, the first from first, and sends
+// each batch, with one shared opening of its events, to every feed; it closes the feeds and
+// returns the position of the last event. Each projector's batches carry one copy buffer, reused
+// from batch to batch.
+func (e *Engine) readForRebuild(ctx context.Context, ps []Projector, gens []int32, feeds []chan Batch, first <-chan logPage) (eventstore.Position, error) {
 	copyBuffers := make([]*[]byte, len(ps))
 	for i := range copyBuffers {
 		copyBuffers[i] = new([]byte)
@@ -94,7 +122,13 @@ func (e *Engine) readForRebuild(ctx context.Context, ps []Projector, gens []int3
 	}()
 	from := eventstore.Start
 	for {
-		events, err := e.cfg.Store.ReadAll(ctx, from, e.cfg.RebuildBatch)
+		var page logPage
+		if from == eventstore.Start {
+			page = <-first
+		} else {
+			page.events, page.err = e.cfg.Store.ReadAll(ctx, from, e.cfg.RebuildBatch)
+		}
+		events, err := page.events, page.err
 		if err != nil {
 			return from, fmt.Errorf("projections: rebuild: read log: %w", err)
 		}
