@@ -42,7 +42,7 @@ func applyBatch(ctx context.Context, cps checkpoints, p Projector, b Batch) erro
 	if err != nil {
 		return err
 	}
-	q := &queue{gen: b.Generation, copy: b.rebuild, copyBuffer: b.copyBuffer}
+	q := &queue{gen: b.Generation, copy: b.rebuild, scratch: b.scratch}
 	for i, e := range b.Events {
 		if err := p.Apply(ctx, Tx{Generation: b.Generation, Seq: seq + int64(i), q: q, opened: b.opened(i)}, e); err != nil {
 			return failAt(ctx, cps, p, b, i, err)

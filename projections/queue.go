@@ -37,10 +37,12 @@ type queue struct {
 	// copy is set for a rebuild's batch: its generation's partitions are not sealed yet, so a
 	// table's many new rows go in by COPY straight into its partition (see Batch.rebuild).
 	copy bool
-	// copyBuffer is where COPY streams are encoded (a fresh buffer each time when nil).
-	copyBuffer *[]byte
-	steps      []step
-	seg        *segment
+	// scratch is what the batches of one projector's rebuild reuse (nil outside a rebuild).
+	scratch *rebuildScratch
+	// sized is set once a segment of the batch was sized by scratch.
+	sized bool
+	steps []step
+	seg   *segment
 	// clientTables are the tables a rebuild's batch finds rows of by client (see Tx.ExecByClient).
 	clientTables []string
 	// wordTokens memoises the blind-index tokens of note words for the batch (see Tx.wordToken).
@@ -67,16 +69,33 @@ func (q *queue) closeSegment() {
 	q.seg = nil
 }
 
+// rebuildScratch is what the batches of one projector's rebuild reuse: the buffer COPY streams
+// are encoded into, and per table the most rows one segment of the last batch held, by which the
+// first segment of the next batch is sized at once rather than grown row by row.
+type rebuildScratch struct {
+	copyBuffer []byte
+	rows       map[*RowTable]int
+}
+
+// newSegment opens a segment; in a rebuild, the batch's first is sized by the last batch's.
+func (q *queue) newSegment() *segment {
+	s := newSegment()
+	if q.scratch != nil && !q.sized {
+		s.sizes, q.sized = q.scratch.rows, true
+	}
+	return s
+}
+
 // write folds a keyed write into the open segment, opening a new one when it cannot fold into
 // it: an insert or upsert (op) of values, or an update of the row whose key is values by set.
 func (q *queue) write(t *RowTable, op rowOp, values []any, set []Set) error {
 	if q.seg == nil {
-		q.seg = newSegment()
+		q.seg = q.newSegment()
 	}
 	err := q.seg.write(t, op, values, set)
 	if err == errSplit {
 		q.closeSegment()
-		q.seg = newSegment()
+		q.seg = q.newSegment()
 		err = q.seg.write(t, op, values, set)
 	}
 	return err
@@ -87,6 +106,9 @@ func (q *queue) flush(ctx context.Context) error {
 	q.closeSegment()
 	steps := q.steps
 	q.steps = nil
+	if q.scratch != nil {
+		q.scratch.rows = segmentSizes(steps)
+	}
 	p := pipeline{tx: q.tx}
 	for _, s := range steps {
 		if s.seg == nil {
@@ -102,6 +124,19 @@ func (q *queue) flush(ctx context.Context) error {
 		}
 	}
 	return p.send(ctx)
+}
+
+// segmentSizes returns, per table, the most rows one of the segments of steps held.
+func segmentSizes(steps []step) map[*RowTable]int {
+	sizes := map[*RowTable]int{}
+	for _, s := range steps {
+		if s.seg != nil {
+			for _, st := range s.seg.tables {
+				sizes[st.t] = max(sizes[st.t], len(st.order))
+			}
+		}
+	}
+	return sizes
 }
 
 // writeTable writes one table's pending rows of a segment: new rows by one INSERT of column
@@ -172,13 +207,13 @@ func (q *queue) copyRows(ctx context.Context, p *pipeline, t *RowTable, rows []*
 		kinds[i] = copyKindOf(typ)
 	}
 	partition := pgx.Identifier{fmt.Sprintf("%s_g%d", t.name, q.gen)}
-	bp := q.copyBuffer
-	if bp == nil {
-		bp = new([]byte)
+	var buf []byte
+	if q.scratch != nil {
+		buf = q.scratch.copyBuffer[:0]
 	}
-	data, ok := appendCopyRows((*bp)[:0], q.gen, kinds, rows)
-	if cap(data) <= maxCopyBuffer {
-		*bp = data
+	data, ok := appendCopyRows(buf, q.gen, kinds, rows)
+	if q.scratch != nil && cap(data) <= maxCopyBuffer {
+		q.scratch.copyBuffer = data
 	}
 	if ok {
 		copiesEncoded.Add(1)

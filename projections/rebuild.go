@@ -108,12 +108,11 @@ type logPage struct {
 
 // readForRebuild reads the whole log in batches of RebuildBatch, the first from first, and sends
 // each batch, with one shared opening of its events, to every feed; it closes the feeds and
-// returns the position of the last event. Each projector's batches carry one copy buffer, reused
-// from batch to batch.
+// returns the position of the last event. Each projector's batches carry one rebuildScratch.
 func (e *Engine) readForRebuild(ctx context.Context, ps []Projector, gens []int32, feeds []chan Batch, first <-chan logPage) (eventstore.Position, error) {
-	copyBuffers := make([]*[]byte, len(ps))
-	for i := range copyBuffers {
-		copyBuffers[i] = new([]byte)
+	scratch := make([]*rebuildScratch, len(ps))
+	for i := range scratch {
+		scratch[i] = &rebuildScratch{}
 	}
 	defer func() {
 		for _, f := range feeds {
@@ -138,7 +137,7 @@ func (e *Engine) readForRebuild(ctx context.Context, ps []Projector, gens []int3
 		shared := make([]opened, len(events))
 		for i, p := range ps {
 			b := Batch{Projector: p.Name(), Generation: gens[i], From: from, Events: events, shared: shared, rebuild: true,
-				copyBuffer: copyBuffers[i]}
+				scratch: scratch[i]}
 			select {
 			case feeds[i] <- b:
 			case <-ctx.Done():

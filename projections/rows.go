@@ -92,6 +92,8 @@ type segment struct {
 	rows   int
 	// slab is where the segment's next pending rows are allocated, many at a time.
 	slab []pendingRow
+	// sizes, when not nil, holds how many rows to make room for per table.
+	sizes map[*RowTable]int
 }
 
 func newSegment() *segment { return &segment{byName: map[*RowTable]*segTable{}} }
@@ -99,7 +101,8 @@ func newSegment() *segment { return &segment{byName: map[*RowTable]*segTable{}} 
 func (s *segment) table(t *RowTable) *segTable {
 	st := s.byName[t]
 	if st == nil {
-		st = &segTable{t: t, rows: map[string]*pendingRow{}}
+		n := s.sizes[t]
+		st = &segTable{t: t, order: make([]*pendingRow, 0, n), rows: make(map[string]*pendingRow, n)}
 		s.byName[t] = st
 		s.tables = append(s.tables, st)
 	}

@@ -27,9 +27,9 @@ type Batch struct {
 	// rebuild is set on a Rebuild's batches: their generation is not sealed yet, and its
 	// partitions take new rows by COPY (migrations/0037_rebuild_partitions_copy.sql).
 	rebuild bool
-	// copyBuffer, on a Rebuild's batches, is where their COPY streams are encoded: the projector's
-	// own, reused from batch to batch (one projector applies its batches one at a time).
-	copyBuffer *[]byte
+	// scratch, on a Rebuild's batches, is the projector's own, reused from batch to batch (one
+	// projector applies its batches one at a time).
+	scratch *rebuildScratch
 }
 
 type batchKey struct{}
