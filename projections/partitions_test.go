@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -532,4 +533,79 @@ func unindexedGeneration1(tb testing.TB, app *pgxpool.Pool, name string) []strin
 		tb.Fatal(err)
 	}
 	return got
+}
+
+// failingReads is a store whose ReadAll fails from its failAt-th call on.
+type failingReads struct {
+	eventstore.Store
+	calls, failAt int
+	mu            sync.Mutex
+}
+
+var errReadFailed = errors.New("read failed (test)")
+
+func (f *failingReads) ReadAll(ctx context.Context, from eventstore.Position, limit int) ([]eventstore.RecordedEvent, error) {
+	f.mu.Lock()
+	f.calls++
+	fail := f.calls >= f.failAt
+	f.mu.Unlock()
+	if fail {
+		return nil, errReadFailed
+	}
+	return f.Store.ReadAll(ctx, from, limit)
+}
+
+// TestRebuildThatCannotReadTheLogSwitchesNothingIn: when the log cannot be read to its end, the
+// rebuild fails, every projector keeps its active generation, and the incomplete generation is
+// neither indexed nor switched in (the next rebuild deletes it).
+func TestRebuildThatCannotReadTheLogSwitchesNothingIn(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	admin := pgtest.Pool(t, e.dsn, "")
+	for range 3 {
+		e.registerClient(t, newID(), clientDetails("Orla", "Pendergast", "orla@example.org", "1980-02-03", ""))
+	}
+	catchUp(t, e.dsn, e.engine)
+	active := func() []string {
+		rows, err := admin.Query(ctx, `SELECT name || '/' || generation FROM projection_checkpoints WHERE active ORDER BY 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	before := active()
+
+	store := &failingReads{Store: e.store, failAt: 2}
+	engine, err := projections.New(projections.Config{Store: store, Pool: e.app, Projectors: projections.All(e.keys), RebuildBatch: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := engine.Rebuild(ctx, ""); !errors.Is(err, errReadFailed) {
+		t.Fatalf("rebuild over a failing read: %v; want the read's error", err)
+	}
+	if store.calls < 2 {
+		t.Fatalf("the log was read %d times: the failure came before any batch was applied", store.calls)
+	}
+	if got := active(); !reflect.DeepEqual(got, before) {
+		t.Errorf("active generations %v after the failed rebuild; want %v", got, before)
+	}
+	var indexes int
+	if err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid
+		WHERE c.relname LIKE 'rm\_%\_g2' AND NOT x.indisunique`).Scan(&indexes); err != nil {
+		t.Fatal(err)
+	}
+	if indexes != 0 {
+		t.Errorf("the incomplete generation got %d secondary indexes", indexes)
+	}
+	if err := e.engine.Rebuild(ctx, ""); err != nil {
+		t.Fatalf("the next rebuild: %v", err)
+	}
+	if got := missingIndexes(t, admin, `active`); len(got) != 0 {
+		t.Errorf("the next rebuild switched in a generation with indexes missing or extra: %v", got)
+	}
 }
