@@ -90,8 +90,10 @@ type segment struct {
 	tables []*segTable
 	byName map[*RowTable]*segTable
 	rows   int
-	// slab is where the segment's next pending rows are allocated, many at a time.
-	slab []pendingRow
+	// slab and values are where the segment's next pending rows and their values are allocated,
+	// many at a time.
+	slab   []pendingRow
+	values []any
 	// sizes, when not nil, holds how many rows to make room for per table.
 	sizes map[*RowTable]int
 }
@@ -111,6 +113,21 @@ func (s *segment) table(t *RowTable) *segTable {
 
 // pendingSlab is how many pending rows a segment allocates at once.
 const pendingSlab = 256
+
+// valueSlab is how many values a segment allocates at once for its rows.
+const valueSlab = 4096
+
+// copyValues returns a copy of vals carved from the segment's value slab, so that the caller's
+// argument list does not outlive the call (and can stay on its stack).
+func (s *segment) copyValues(vals []any) []any {
+	if len(s.values) < len(vals) {
+		s.values = make([]any, max(valueSlab, len(vals)))
+	}
+	out := s.values[:len(vals):len(vals)]
+	s.values = s.values[len(vals):]
+	copy(out, vals)
+	return out
+}
 
 // add records r as the pending row of key k (its encoding, see appendRowKey).
 func (s *segment) add(st *segTable, k []byte, r pendingRow) *pendingRow {
@@ -158,7 +175,7 @@ func (s *segment) put(t *RowTable, op rowOp, values []any) error {
 	r, ok := st.rows[string(k)]
 	switch {
 	case !ok:
-		s.add(st, k, pendingRow{op: op, values: values})
+		s.add(st, k, pendingRow{op: op, values: s.copyValues(values)})
 		return nil
 	case r.op == opUpdate:
 		// The update needs the row to exist in the database: write it before this.
@@ -167,7 +184,7 @@ func (s *segment) put(t *RowTable, op rowOp, values []any) error {
 		return errDuplicateKey{t.name}
 	}
 	// An upsert of a row this segment inserts or upserts replaces its values.
-	r.values = values
+	r.values = s.copyValues(values)
 	return nil
 }
 
