@@ -47,13 +47,19 @@ func registeredTables(tb testing.TB, pool *pgxpool.Pool) map[string][]string {
 // partitions returns every partition (a table, not an index) of the public schema as "parent/partition", sorted.
 func partitions(tb testing.TB, pool *pgxpool.Pool) []string {
 	tb.Helper()
-	rows, err := pool.Query(context.Background(), `SELECT p.relname || '/' || c.relname
+	return queryStrings(tb, pool, `SELECT p.relname || '/' || c.relname
 		FROM pg_inherits i
 		JOIN pg_class c ON c.oid = i.inhrelid
 		JOIN pg_class p ON p.oid = i.inhparent
 		JOIN pg_namespace n ON n.oid = c.relnamespace
 		WHERE n.nspname = 'public' AND c.relispartition AND c.relkind IN ('r', 'p')
 		ORDER BY 1`)
+}
+
+// queryStrings runs a query of one text column on pool and returns its values.
+func queryStrings(tb testing.TB, pool *pgxpool.Pool, sql string, args ...any) []string {
+	tb.Helper()
+	rows, err := pool.Query(context.Background(), sql, args...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -217,7 +223,7 @@ func unanalyzed(t *testing.T, admin *pgxpool.Pool) int {
 // partitions of those generations that have secondary indexes it does not ask for.
 func missingIndexes(t *testing.T, admin *pgxpool.Pool, where string) []string {
 	t.Helper()
-	rows, err := admin.Query(context.Background(), `
+	return queryStrings(t, admin, `
 		WITH gens AS (SELECT name, generation FROM projection_checkpoints WHERE `+where+`),
 		want AS (
 			SELECT p.table_name || '_g' || g.generation AS part,
@@ -234,14 +240,6 @@ func missingIndexes(t *testing.T, admin *pgxpool.Pool, where string) []string {
 		  FROM want w FULL JOIN have h ON h.idx = w.idx
 		 WHERE w.idx IS NULL OR h.idx IS NULL
 		ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // TestSecondaryIndexesAreBuiltOnceAGenerationIsFilled checks the life of the read models'
@@ -257,28 +255,14 @@ func TestSecondaryIndexesAreBuiltOnceAGenerationIsFilled(t *testing.T) {
 	admin := pgtest.Pool(t, dsn, "")
 	app := pgtest.Pool(t, dsn, migrations.RoleApp)
 
-	var parentIndexes []string
-	rows, err := admin.Query(ctx, `SELECT i.indexrelid::regclass::text FROM pg_index i
+	parentIndexes := queryStrings(t, admin, `SELECT i.indexrelid::regclass::text FROM pg_index i
 		JOIN pg_class c ON c.oid = i.indrelid
 		WHERE c.relkind = 'p' AND c.relname LIKE 'rm\_%' AND NOT i.indisunique ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if parentIndexes, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
-		t.Fatal(err)
-	}
 	if len(parentIndexes) != 0 {
 		t.Errorf("non-unique indexes on read-model parent tables %v: list them in projection_indexes instead", parentIndexes)
 	}
-	var unknown []string
-	rows, err = admin.Query(ctx, `SELECT x.table_name FROM projection_indexes x
+	unknown := queryStrings(t, admin, `SELECT x.table_name FROM projection_indexes x
 		WHERE NOT EXISTS (SELECT 1 FROM projection_tables p WHERE p.table_name = x.table_name)`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if unknown, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
-		t.Fatal(err)
-	}
 	if len(unknown) != 0 {
 		t.Errorf("projection_indexes names tables no projector has: %v", unknown)
 	}
@@ -524,15 +508,7 @@ func TestClientIndexesOfARebuildingGeneration(t *testing.T) {
 // name still lacks (projection_partitions_unindexed).
 func unindexedGeneration1(tb testing.TB, app *pgxpool.Pool, name string) []string {
 	tb.Helper()
-	rows, err := app.Query(context.Background(), `SELECT table_name || '.' || index_name FROM projection_partitions_unindexed($1, 1)`, name)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return got
+	return queryStrings(tb, app, `SELECT table_name || '.' || index_name FROM projection_partitions_unindexed($1, 1)`, name)
 }
 
 // failingReads is a store whose ReadAll fails from its failAt-th call on.
@@ -568,15 +544,7 @@ func TestRebuildThatCannotReadTheLogSwitchesNothingIn(t *testing.T) {
 	}
 	catchUp(t, e.dsn, e.engine)
 	active := func() []string {
-		rows, err := admin.Query(ctx, `SELECT name || '/' || generation FROM projection_checkpoints WHERE active ORDER BY 1`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
+		return queryStrings(t, admin, `SELECT name || '/' || generation FROM projection_checkpoints WHERE active ORDER BY 1`)
 	}
 	before := active()
 
