@@ -34,7 +34,11 @@ func Names() []string {
 // its own transaction, and returns the names it applied. It is safe to call concurrently from
 // several processes: an advisory lock serialises them. conn must belong to a role allowed to create
 // roles and tables (the database owner or a superuser).
-func Apply(ctx context.Context, conn *pgx.Conn) ([]string, error) {
+func Apply(ctx context.Context, conn *pgx.Conn) ([]string, error) { return applyAllBut(ctx, conn, nil) }
+
+// applyAllBut is Apply of every migration but those named in later: what a database of an
+// earlier release holds, for the tests of upgrades.
+func applyAllBut(ctx context.Context, conn *pgx.Conn, later map[string]bool) ([]string, error) {
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(lockKey)); err != nil {
 		return nil, fmt.Errorf("migrate: lock: %w", err)
 	}
@@ -60,7 +64,7 @@ func Apply(ctx context.Context, conn *pgx.Conn) ([]string, error) {
 
 	var applied []string
 	for _, name := range Names() {
-		if done[name] {
+		if done[name] || later[name] {
 			continue
 		}
 		body, err := files.ReadFile(name)

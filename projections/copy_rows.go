@@ -29,7 +29,7 @@ const (
 	copyInt4
 	copyInt8
 	copyBool
-	copyByteaArray
+	copyInt8Array
 )
 
 // copyKindOf maps format_type names to kinds; copyUnknown for any other type.
@@ -49,8 +49,8 @@ func copyKindOf(typ string) copyKind {
 		return copyInt8
 	case "boolean":
 		return copyBool
-	case "bytea[]":
-		return copyByteaArray
+	case "bigint[]":
+		return copyInt8Array
 	}
 	return copyUnknown
 }
@@ -58,8 +58,8 @@ func copyKindOf(typ string) copyKind {
 // copyHeader is the binary COPY signature, flags (none) and header extension length (0).
 var copyHeader = []byte("PGCOPY\n\xff\r\n\x00" + "\x00\x00\x00\x00" + "\x00\x00\x00\x00")
 
-// byteaOID is the element type of a bytea[] in the array's binary form.
-const byteaOID = 17
+// int8OID is the element type of a bigint[] in the array's binary form.
+const int8OID = 20
 
 // postgresEpoch is 2000-01-01 UTC in Unix microseconds: timestamptz counts from there.
 const postgresEpoch = 946_684_800_000_000
@@ -163,12 +163,12 @@ func appendCopyValue(buf []byte, k copyKind, v any) ([]byte, bool) {
 			}
 			return append(binary.BigEndian.AppendUint32(buf, 1), b), true
 		}
-	case copyByteaArray:
-		if v, ok := v.([][]byte); ok {
+	case copyInt8Array:
+		if v, ok := v.([]int64); ok {
 			if v == nil {
 				return appendNull(buf), true
 			}
-			return appendByteaArray(buf, v), true
+			return appendInt8Array(buf, v), true
 		}
 	}
 	return buf, false
@@ -191,33 +191,24 @@ func appendTime(buf []byte, t time.Time) []byte {
 	return binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint32(buf, 8), uint64(us))
 }
 
-// appendByteaArray appends a one-dimensional bytea[] (an empty one has no dimension, as PostgreSQL
-// writes it); nil elements are NULL.
-func appendByteaArray(buf []byte, elems [][]byte) []byte {
+// appendInt8Array appends a one-dimensional bigint[] (an empty one has no dimension, as
+// PostgreSQL writes it).
+func appendInt8Array(buf []byte, elems []int64) []byte {
 	lenAt := len(buf)
 	buf = binary.BigEndian.AppendUint32(buf, 0) // the field's length, set below
-	hasNull := uint32(0)
-	for _, e := range elems {
-		if e == nil {
-			hasNull = 1
-		}
-	}
 	if len(elems) == 0 {
-		buf = binary.BigEndian.AppendUint32(buf, 0)
-		buf = binary.BigEndian.AppendUint32(buf, 0)
-		buf = binary.BigEndian.AppendUint32(buf, byteaOID)
+		buf = binary.BigEndian.AppendUint32(buf, 0) // dimensions
+		buf = binary.BigEndian.AppendUint32(buf, 0) // no NULL
+		buf = binary.BigEndian.AppendUint32(buf, int8OID)
 	} else {
 		buf = binary.BigEndian.AppendUint32(buf, 1)
-		buf = binary.BigEndian.AppendUint32(buf, hasNull)
-		buf = binary.BigEndian.AppendUint32(buf, byteaOID)
+		buf = binary.BigEndian.AppendUint32(buf, 0)
+		buf = binary.BigEndian.AppendUint32(buf, int8OID)
 		buf = binary.BigEndian.AppendUint32(buf, uint32(len(elems)))
-		buf = binary.BigEndian.AppendUint32(buf, 1)
+		buf = binary.BigEndian.AppendUint32(buf, 1) // lower bound
 		for _, e := range elems {
-			if e == nil {
-				buf = appendNull(buf)
-				continue
-			}
-			buf = appendField(buf, e)
+			buf = binary.BigEndian.AppendUint32(buf, 8)
+			buf = binary.BigEndian.AppendUint64(buf, uint64(e))
 		}
 	}
 	binary.BigEndian.PutUint32(buf[lenAt:], uint32(len(buf)-lenAt-4))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"iter"
 	"strings"
 	"unicode"
@@ -118,20 +119,34 @@ func normaliseEmail(s string) string { return strings.ToLower(strings.TrimSpace(
 
 func toUUID(id domain.ID) uuid.UUID { return uuid.UUID(id) }
 
-// wordToken returns keys' blind-index token of a note word, computed once per batch: words
-// repeat across the notes of a batch. The memo lives as long as the batch's queue.
-func (t Tx) wordToken(ctx context.Context, keys Keys, word []byte) ([]byte, error) {
+// wordToken returns the search token of a note word (noteWordToken), computed once per batch:
+// words repeat across the notes of a batch. The memo lives as long as the batch's queue.
+func (t Tx) wordToken(ctx context.Context, keys Keys, word []byte) (int64, error) {
 	if tok, ok := t.q.wordTokens[string(word)]; ok {
 		return tok, nil
 	}
 	w := string(word)
-	tok, err := keys.Token(ctx, noteWordPurpose, w)
+	tok, err := noteWordToken(ctx, keys, w)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	if t.q.wordTokens == nil {
-		t.q.wordTokens = map[string][]byte{}
+		t.q.wordTokens = map[string]int64{}
 	}
 	t.q.wordTokens[w] = tok
 	return tok, nil
+}
+
+// noteWordToken is the search token of a normalised note word, as rm_notes.search_tokens holds
+// it: the first 8 bytes, big-endian and signed, of keys' blind-index token of the word
+// (migrations/0041_note_search_tokens_bigint.sql says why 64 bits).
+func noteWordToken(ctx context.Context, keys Keys, word string) (int64, error) {
+	tok, err := keys.Token(ctx, noteWordPurpose, word)
+	if err != nil {
+		return 0, err
+	}
+	if len(tok) < 8 {
+		return 0, fmt.Errorf("projections: blind-index token of %d bytes, want at least 8", len(tok))
+	}
+	return int64(binary.BigEndian.Uint64(tok)), nil
 }

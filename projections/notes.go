@@ -1,7 +1,6 @@
 package projections
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"maps"
@@ -115,7 +114,7 @@ func (p Notes) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) err
 			return err
 		}
 		tx.ExecOne(`UPDATE rm_notes SET addenda = addenda + 1, updated_at = $3,
-			search_tokens = ARRAY(SELECT DISTINCT t FROM unnest(search_tokens || $4::bytea[]) AS t ORDER BY t)
+			search_tokens = ARRAY(SELECT DISTINCT t FROM unnest(search_tokens || $4::bigint[]) AS t ORDER BY t)
 			WHERE generation = $1 AND note_id = $2`, g, id, ev.At, tokens)
 		return nil
 	}
@@ -131,10 +130,10 @@ func (p Notes) sealBody(ctx context.Context, client, noteID uuid.UUID, fields ma
 	return p.Keys.SealValue(ctx, client, plain, fieldAD("rm_notes", noteID, "body_sealed"))
 }
 
-// tokens returns the search tokens of the words of texts, distinct and in byte order (as
-// PostgreSQL orders bytea), so that a note's search_tokens are the same however it was built.
-func (p Notes) tokens(ctx context.Context, tx Tx, texts ...string) ([][]byte, error) {
-	var tokens [][]byte
+// tokens returns the search tokens of the words of texts, distinct and in ascending order (as
+// PostgreSQL orders bigint), so that a note's search_tokens are the same however it was built.
+func (p Notes) tokens(ctx context.Context, tx Tx, texts ...string) ([]int64, error) {
+	var tokens []int64
 	for _, text := range texts {
 		for w := range wordsOf(text) {
 			t, err := tx.wordToken(ctx, p.Keys, w)
@@ -144,8 +143,8 @@ func (p Notes) tokens(ctx context.Context, tx Tx, texts ...string) ([][]byte, er
 			tokens = append(tokens, t)
 		}
 	}
-	slices.SortFunc(tokens, bytes.Compare)
-	return slices.CompactFunc(tokens, bytes.Equal), nil
+	slices.Sort(tokens)
+	return slices.Compact(tokens), nil
 }
 
 // notesTable is rm_notes for keyed writes.

@@ -46,7 +46,7 @@ type queue struct {
 	// clientTables are the tables a rebuild's batch finds rows of by client (see Tx.ExecByClient).
 	clientTables []string
 	// wordTokens memoises the blind-index tokens of note words for the batch (see Tx.wordToken).
-	wordTokens map[string][]byte
+	wordTokens map[string]int64
 }
 
 // findsByClient notes, in a rebuild, that the batch finds rows of table by client.

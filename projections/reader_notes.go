@@ -113,15 +113,15 @@ func (r *Reader) SearchNotes(ctx context.Context, actor domain.Actor, query stri
 	if len(words) == 0 {
 		return nil, domain.Invalid("query", "give at least one word")
 	}
-	tokens := make([][]byte, 0, len(words))
+	tokens := make([]int64, 0, len(words))
 	for _, w := range words {
-		t, err := r.keys.Token(ctx, noteWordPurpose, w)
+		t, err := noteWordToken(ctx, r.keys, w)
 		if err != nil {
 			return nil, err
 		}
 		tokens = append(tokens, t)
 	}
-	out, err := r.readNotes(ctx, actor, `SELECT `+noteColumns+` FROM rm_notes WHERE search_tokens @> $1::bytea[]`, tokens)
+	out, err := r.readNotes(ctx, actor, `SELECT `+noteColumns+` FROM rm_notes WHERE search_tokens @> $1::bigint[]`, tokens)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].DraftedAt.After(out[j].DraftedAt) })
 	return out, err
 }

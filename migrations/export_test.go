@@ -1,0 +1,4 @@
+package migrations
+
+// ApplyAllBut exports applyAllBut to the upgrade tests.
+var ApplyAllBut = applyAllBut
