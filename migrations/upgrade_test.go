@@ -18,9 +18,10 @@ import (
 )
 
 // TestReadModelsUpgradeInPlace applies the migrations of the release before 0040 and 0041, fills
-// active generations of the audit, practice reports and notes read models as that release did,
-// then upgrades, and checks that the data is converted, not lost: the notes keep their search
-// tokens as the 64-bit form the projector now writes (searchable through the rebuilt GIN index),
+// active generations of the audit, practice reports, notes and clients read models as that
+// release did, then upgrades, and checks that the data is converted, not lost: notes and clients
+// keep their search tokens as the 64-bit form the projectors now write (the notes' searchable
+// through the rebuilt GIN index),
 // and the audit trail and practice session subjects keep their uniqueness through the unique
 // indexes that replace their primary keys.
 func TestReadModelsUpgradeInPlace(t *testing.T) {
@@ -32,7 +33,7 @@ func TestReadModelsUpgradeInPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	later := map[string]bool{"0040_rebuild_keys_after_fill.sql": true, "0041_note_search_tokens_bigint.sql": true}
+	later := map[string]bool{"0040_rebuild_keys_after_fill.sql": true, "0041_search_tokens_bigint.sql": true}
 	if _, err := migrations.ApplyAllBut(ctx, conn, later); err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,8 @@ func TestReadModelsUpgradeInPlace(t *testing.T) {
 		}
 	}
 	exec(`INSERT INTO projection_checkpoints (name, generation, active, position)
-		VALUES ('audit', 1, true, '0/0'), ('practice_reports', 1, true, '0/0'), ('notes', 1, true, '0/0')`)
+		VALUES ('audit', 1, true, '0/0'), ('practice_reports', 1, true, '0/0'), ('notes', 1, true, '0/0'),
+		       ('clients', 1, true, '0/0')`)
 	// Three 32-byte tokens as the earlier release stored them, in byte order; the last two share
 	// their first 8 bytes, so they become one token.
 	token := func(prefix uint64, rest byte) []byte {
@@ -58,6 +60,8 @@ func TestReadModelsUpgradeInPlace(t *testing.T) {
 	exec(`INSERT INTO rm_notes (generation, note_id, client_id, therapist_id, author_id, kind, template_id, status,
 		version, body_sealed, drafted_at, updated_at, search_tokens)
 		VALUES (1, $1, $2, $2, $2, 'progress', $2, 'draft', 1, '\x00', now(), now(), $3)`, note, someone, old)
+	exec(`INSERT INTO rm_client_tokens (generation, client_id, therapist_id, purpose, token)
+		VALUES (1, $1, $1, 'name', $2), (1, $1, $1, 'email', $3)`, someone, old[0], old[1])
 	exec(`INSERT INTO rm_audit_trail (generation, seq, event_id, stream_id, event_type, occurred_at, recorded_at,
 		actor_id, actor_role, subject_id) VALUES (1, 1, $1, 'client-x', 'ClientRegistered', now(), now(), $1, 'therapist', $1)`, someone)
 	exec(`INSERT INTO rm_practice_session_subjects (generation, appointment_id, client_id) VALUES (1, $1, $1)`, someone)
@@ -74,6 +78,14 @@ func TestReadModelsUpgradeInPlace(t *testing.T) {
 	want := []int64{int64(binary.BigEndian.Uint64(old[1])), int64(binary.BigEndian.Uint64(old[0]))}
 	if !slices.Equal(tokens, want) {
 		t.Errorf("converted tokens %v; want %v", tokens, want)
+	}
+	var clientTokens []int64
+	if err := conn.QueryRow(ctx, `SELECT array_agg(token ORDER BY purpose DESC) FROM rm_client_tokens
+		WHERE client_id = $1`, someone).Scan(&clientTokens); err != nil {
+		t.Fatal(err)
+	}
+	if wantClient := []int64{want[1], want[0]}; !slices.Equal(clientTokens, wantClient) {
+		t.Errorf("converted client tokens (name, email) %v; want %v", clientTokens, wantClient)
 	}
 	exec(`SET enable_seqscan = off`)
 	var found int

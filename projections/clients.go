@@ -157,7 +157,7 @@ func (p Clients) writeTokens(ctx context.Context, tx Tx, id uuid.UUID, therapist
 	if d.DateOfBirth != "" {
 		add(tok{tokenDOB, d.DateOfBirth})
 	}
-	kinds, tokens := make([]string, len(toks)), make([][]byte, len(toks))
+	kinds, tokens := make([]string, len(toks)), make([]int64, len(toks))
 	for i, t := range toks {
 		token, err := clientToken(ctx, p.Keys, t.kind, t.value)
 		if err != nil {
@@ -178,7 +178,7 @@ func (p Clients) writeTokens(ctx context.Context, tx Tx, id uuid.UUID, therapist
 	}
 	tx.Exec(`INSERT INTO rm_client_tokens (generation, client_id, therapist_id, purpose, token)
 		SELECT $1, $2, c.therapist_id, t.purpose, t.token
-		  FROM rm_clients c, unnest($3::text[], $4::bytea[]) AS t(purpose, token)
+		  FROM rm_clients c, unnest($3::text[], $4::bigint[]) AS t(purpose, token)
 		 WHERE c.generation = $1 AND c.client_id = $2
 		ON CONFLICT DO NOTHING`, tx.Generation, id, kinds, tokens)
 	return nil

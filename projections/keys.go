@@ -62,9 +62,10 @@ const (
 	tokenDOB   = "dob"
 )
 
-// clientToken returns the blind-index token of value for a client lookup of the given kind.
-func clientToken(ctx context.Context, keys Keys, kind, value string) ([]byte, error) {
-	return keys.Token(ctx, "client-"+kind, value)
+// clientToken returns the search token of value for a client lookup of the given kind, as
+// rm_client_tokens.token holds it (searchToken).
+func clientToken(ctx context.Context, keys Keys, kind, value string) (int64, error) {
+	return searchToken(ctx, keys, "client-"+kind, value)
 }
 
 // normalisedWords returns the lower-cased letter-and-digit words of s: the unit name and note
@@ -138,10 +139,16 @@ func (t Tx) wordToken(ctx context.Context, keys Keys, word []byte) (int64, error
 }
 
 // noteWordToken is the search token of a normalised note word, as rm_notes.search_tokens holds
-// it: the first 8 bytes, big-endian and signed, of keys' blind-index token of the word
-// (migrations/0041_note_search_tokens_bigint.sql says why 64 bits).
+// it (searchToken).
 func noteWordToken(ctx context.Context, keys Keys, word string) (int64, error) {
-	tok, err := keys.Token(ctx, noteWordPurpose, word)
+	return searchToken(ctx, keys, noteWordPurpose, word)
+}
+
+// searchToken is the form in which the read models hold a blind-index token: the first 8 bytes,
+// big-endian and signed, of keys' token of value for purpose
+// (migrations/0041_search_tokens_bigint.sql says why 64 bits are enough).
+func searchToken(ctx context.Context, keys Keys, purpose, value string) (int64, error) {
+	tok, err := keys.Token(ctx, purpose, value)
 	if err != nil {
 		return 0, err
 	}

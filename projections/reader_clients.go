@@ -65,7 +65,7 @@ func (r *Reader) Client(ctx context.Context, actor domain.Actor, id domain.ID) (
 func (r *Reader) FindClients(ctx context.Context, actor domain.Actor, q ClientQuery) ([]ClientRecord, error) {
 	type want struct {
 		kind   string
-		tokens [][]byte
+		tokens []int64
 	}
 	var wants []want
 	add := func(kind string, values []string) error {
@@ -104,7 +104,7 @@ func (r *Reader) FindClients(ctx context.Context, actor domain.Actor, q ClientQu
 		args = append(args, w.kind, w.tokens)
 		sql += fmt.Sprintf(` AND c.client_id IN (SELECT t.client_id FROM rm_client_tokens t
 			WHERE t.purpose = $%d AND t.token = ANY($%d) GROUP BY t.client_id
-			HAVING count(DISTINCT t.token) = cardinality($%d::bytea[]))`, len(args)-1, len(args), len(args))
+			HAVING count(DISTINCT t.token) = cardinality($%d::bigint[]))`, len(args)-1, len(args), len(args))
 	}
 	return r.readClients(ctx, actor, sql, args...)
 }
