@@ -66,7 +66,7 @@ func (p Audit) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) err
 // auditTrailTable and auditCaseloadTable are the tables for keyed writes. rm_audit_caseload says
 // which therapist (NULL: nobody) holds each subject's record.
 var (
-	auditTrailTable = NewRowTable("rm_audit_trail", 1, "seq", "event_id", "stream_id", "event_type",
+	auditTrailTable = NewInsertOnlyTable("rm_audit_trail", 1, "seq", "event_id", "stream_id", "event_type",
 		"occurred_at", "recorded_at", "actor_id", "actor_role", "subject_id", "accessed_what", "accessed_id")
 	auditCaseloadTable = NewRowTable("rm_audit_caseload", 1, "subject_id", "therapist_id")
 )

@@ -27,7 +27,7 @@ func (PracticeReports) Tables() []string {
 var (
 	practiceSessionsTable = NewRowTable("rm_practice_sessions", 1, "appointment_id", "therapist_id",
 		"service_type_id", "starts_at", "minutes", "status", "fee_minor", "fee_currency")
-	practiceSessionSubjectsTable = NewRowTable("rm_practice_session_subjects", 1, "appointment_id", "client_id")
+	practiceSessionSubjectsTable = NewInsertOnlyTable("rm_practice_session_subjects", 1, "appointment_id", "client_id")
 )
 
 // Apply implements Projector.

@@ -79,7 +79,8 @@ func (t Tx) Update(table *RowTable, key []any, set ...Set) error {
 }
 
 // Pending returns the values of the row of table with key when this batch put or upserted it and
-// has not written it yet (nil, false otherwise: the row may still exist in the database).
+// has not written it yet (nil, false otherwise: the row may still exist in the database; always
+// for an insert-only table).
 func (t Tx) Pending(table *RowTable, key ...any) ([]any, bool) {
 	if t.q.seg == nil {
 		return nil, false

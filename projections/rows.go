@@ -19,11 +19,17 @@ import (
 // the same batch is written once, with its final values, and a table's new rows are written
 // with COPY. That is what makes a rebuild fast; the effect is exactly that of running the writes
 // one by one in order.
+//
+// An insert-only table (NewInsertOnlyTable) takes Tx.Put alone. Its rows are not folded (there is
+// nothing to fold them with), and its key may be a unique index that a rebuild builds only once
+// the generation is filled (migrations/0040_rebuild_keys_after_fill.sql): a duplicate key then
+// fails the write when the database sees it, in a live batch at once, in a rebuild at its finish.
 type RowTable struct {
-	name    string
-	columns []string
-	key     int
-	index   map[string]int
+	name       string
+	columns    []string
+	key        int
+	index      map[string]int
+	insertOnly bool
 
 	mu    sync.Mutex
 	types []string // PostgreSQL type per column, once read (see columnTypes)
@@ -47,6 +53,21 @@ func NewRowTable(name string, key int, columns ...string) *RowTable {
 		t.index[c] = i
 	}
 	return t
+}
+
+// NewInsertOnlyTable is NewRowTable for a table whose rows are only ever put: Tx.Upsert and
+// Tx.Update of it fail, and Tx.Pending never finds its rows.
+func NewInsertOnlyTable(name string, key int, columns ...string) *RowTable {
+	t := NewRowTable(name, key, columns...)
+	t.insertOnly = true
+	return t
+}
+
+// errInsertOnly is how an upsert or update of an insert-only table fails.
+type errInsertOnly struct{ table string }
+
+func (e errInsertOnly) Error() string {
+	return fmt.Sprintf("%s is insert-only: its rows are put, never upserted or updated", e.table)
 }
 
 // Name is the table's name.
@@ -129,7 +150,8 @@ func (s *segment) copyValues(vals []any) []any {
 	return out
 }
 
-// add records r as the pending row of key k (its encoding, see appendRowKey).
+// add records r as the pending row of key k (its encoding, see appendRowKey); with k nil (an
+// insert-only table's row) it is not recorded by key.
 func (s *segment) add(st *segTable, k []byte, r pendingRow) *pendingRow {
 	if len(s.slab) == 0 {
 		s.slab = make([]pendingRow, pendingSlab)
@@ -138,7 +160,9 @@ func (s *segment) add(st *segTable, k []byte, r pendingRow) *pendingRow {
 	s.slab = s.slab[1:]
 	*p = r
 	st.order = append(st.order, p)
-	st.rows[string(k)] = p
+	if k != nil {
+		st.rows[string(k)] = p
+	}
 	s.rows++
 	return p
 }
@@ -170,6 +194,13 @@ func (s *segment) put(t *RowTable, op rowOp, values []any) error {
 		return fmt.Errorf("%s takes %d values, got %d", t.name, len(t.columns), len(values))
 	}
 	st := s.table(t)
+	if t.insertOnly {
+		if op != opInsert {
+			return errInsertOnly{t.name}
+		}
+		s.add(st, nil, pendingRow{op: op, values: s.copyValues(values)})
+		return nil
+	}
 	var buf [keyBuffer]byte
 	k := appendRowKey(buf[:0], values[:t.key])
 	r, ok := st.rows[string(k)]
@@ -192,6 +223,9 @@ func (s *segment) put(t *RowTable, op rowOp, values []any) error {
 func (s *segment) update(t *RowTable, key []any, set []Set) error {
 	if len(key) != t.key {
 		return fmt.Errorf("%s has a key of %d columns, got %d", t.name, t.key, len(key))
+	}
+	if t.insertOnly {
+		return errInsertOnly{t.name}
 	}
 	st := s.table(t)
 	var buf [keyBuffer]byte

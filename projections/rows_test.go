@@ -1,9 +1,11 @@
 package projections
 
 import (
+	"context"
 	"errors"
 	"testing"
 
+	"github.com/caseledger/caseledger/migrations/pgtest"
 	"github.com/google/uuid"
 )
 
@@ -85,5 +87,78 @@ func TestRowKeysOfDifferentValuesDiffer(t *testing.T) {
 			t.Errorf("keys %v and %v collide", keys[j], k)
 		}
 		seen[string(appendRowKey(nil, k))] = i
+	}
+}
+
+// TestInsertOnlyTableTakesPutsAlone: an insert-only table's rows are recorded in order without
+// folding (a duplicate key is the database's to refuse), and an upsert, an update or a pending
+// lookup of it is refused or finds nothing.
+func TestInsertOnlyTableTakesPutsAlone(t *testing.T) {
+	table := NewInsertOnlyTable("rm_test_log", 1, "seq", "what")
+	s := newSegment()
+	for _, what := range []string{"first", "again"} {
+		if err := s.put(table, opInsert, []any{int64(1), what}); err != nil {
+			t.Fatalf("put %s: %v", what, err)
+		}
+	}
+	st := s.byName[table]
+	if len(st.order) != 2 || len(st.rows) != 0 || st.order[1].values[1] != "again" {
+		t.Errorf("%d rows in order, %d by key; want both puts in order and none by key", len(st.order), len(st.rows))
+	}
+	var refused errInsertOnly
+	if err := s.put(table, opUpsert, []any{int64(2), "x"}); !errors.As(err, &refused) {
+		t.Errorf("upsert: %v, want refused as insert-only", err)
+	}
+	if err := s.update(table, []any{int64(1)}, []Set{{"what", "x"}}); !errors.As(err, &refused) {
+		t.Errorf("update: %v, want refused as insert-only", err)
+	}
+	if v, ok := s.pending(table, []any{int64(1)}); ok {
+		t.Errorf("pending found %v", v)
+	}
+}
+
+// TestKeysBuiltAfterTheFillAreInsertOnly checks migration 0040 against the Go tables: a read-model
+// table whose key is a unique index built after a rebuild's fill is written by an insert-only
+// RowTable (nothing could find its rows by key while a rebuild fills it), and an insert-only
+// table's parent has no primary key for a rebuild to maintain row by row.
+func TestKeysBuiltAfterTheFillAreInsertOnly(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.Pool(t, pgtest.NewDatabase(t), "")
+	tables := map[string]*RowTable{}
+	for _, rt := range []*RowTable{appointmentsTable, auditTrailTable, auditCaseloadTable, clientsTable, clientTokensTable,
+		consentsTable, notesTable, practiceSessionsTable, practiceSessionSubjectsTable} {
+		tables[rt.name] = rt
+	}
+	rows, err := pool.Query(context.Background(), `SELECT x.table_name,
+		EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = to_regclass(x.table_name) AND c.contype = 'p')
+		FROM projection_indexes x WHERE x.unique_key`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	afterFill := map[string]bool{}
+	for rows.Next() {
+		var name string
+		var primaryKey bool
+		if err := rows.Scan(&name, &primaryKey); err != nil {
+			t.Fatal(err)
+		}
+		afterFill[name] = true
+		if rt := tables[name]; rt == nil || !rt.insertOnly {
+			t.Errorf("%s gets its key after a rebuild's fill but is not written by an insert-only RowTable", name)
+		}
+		if primaryKey {
+			t.Errorf("%s has a primary key beside its unique index built after the fill", name)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for name, rt := range tables {
+		if rt.insertOnly && !afterFill[name] {
+			t.Errorf("insert-only %s has no unique index in projection_indexes", name)
+		}
+	}
+	if len(afterFill) == 0 {
+		t.Error("no table gets its key after the fill")
 	}
 }
