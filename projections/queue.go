@@ -70,18 +70,23 @@ func (q *queue) closeSegment() {
 }
 
 // rebuildScratch is what the batches of one projector's rebuild reuse: the buffer COPY streams
-// are encoded into, and per table the most rows one segment of the last batch held, by which the
-// first segment of the next batch is sized at once rather than grown row by row.
+// are encoded into, per table the most rows one segment of the last batch held, by which the
+// first segment of the next batch is sized at once rather than grown row by row, and the slabs
+// of pending rows and values.
 type rebuildScratch struct {
 	copyBuffer []byte
 	rows       map[*RowTable]int
+	slabs      slabStock
 }
 
 // newSegment opens a segment; in a rebuild, the batch's first is sized by the last batch's.
 func (q *queue) newSegment() *segment {
 	s := newSegment()
-	if q.scratch != nil && !q.sized {
-		s.sizes, q.sized = q.scratch.rows, true
+	if q.scratch != nil {
+		s.stock = &q.scratch.slabs
+		if !q.sized {
+			s.sizes, q.sized = q.scratch.rows, true
+		}
 	}
 	return s
 }
@@ -108,6 +113,9 @@ func (q *queue) flush(ctx context.Context) error {
 	q.steps = nil
 	if q.scratch != nil {
 		q.scratch.rows = segmentSizes(steps)
+		// Once written (or failed), nothing refers to the rows: the batch is committed, or
+		// applied again from its events by a queue of its own.
+		defer q.scratch.slabs.reclaim()
 	}
 	p := pipeline{tx: q.tx}
 	for _, s := range steps {
@@ -144,6 +152,9 @@ func segmentSizes(steps []step) map[*RowTable]int {
 // CONFLICT, and updates one statement per row, each of which must change exactly one row.
 func (q *queue) writeTable(ctx context.Context, p *pipeline, st *segTable) error {
 	t := st.t
+	if t.insertOnly && q.copy && len(st.order) >= bulkAtLeast {
+		return q.copyRows(ctx, p, t, st.order)
+	}
 	var inserts, upserts []*pendingRow
 	for _, r := range st.order {
 		switch r.op {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -77,6 +78,10 @@ func (r *Reader) FindClients(ctx context.Context, actor domain.Actor, q ClientQu
 			}
 			w.tokens = append(w.tokens, t)
 		}
+		// Distinct: a client matches when it has every one of them (a word repeated in the query
+		// must not ask for a second token the client cannot have).
+		slices.Sort(w.tokens)
+		w.tokens = slices.Compact(w.tokens)
 		wants = append(wants, w)
 		return nil
 	}

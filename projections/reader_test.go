@@ -31,6 +31,7 @@ func TestFindClientsThroughBlindIndex(t *testing.T) {
 		{"DPO across the practice", dpo, projections.ClientQuery{Name: "Vandersloot"}, 4},
 		{"practice manager finds nobody", domain.Actor{UserID: newID(), Role: domain.RolePracticeManager}, projections.ClientQuery{Name: "Vandersloot"}, 0},
 		{"a word that is only part of a name", therapist(s.a), projections.ClientQuery{Name: "Vander"}, 0},
+		{"a word repeated in the query", therapist(s.a), projections.ClientQuery{Name: "Vandersloot QUINTESSA00 vandersloot"}, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

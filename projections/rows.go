@@ -98,7 +98,8 @@ type pendingRow struct {
 	set    []bool // opUpdate: which columns are set
 }
 
-// segTable is one table's pending rows within a segment, in the order keys were first written.
+// segTable is one table's pending rows within a segment, in the order keys were first written
+// (rows is nil for an insert-only table: nothing is looked up by key).
 type segTable struct {
 	t     *RowTable
 	order []*pendingRow
@@ -112,9 +113,10 @@ type segment struct {
 	byName map[*RowTable]*segTable
 	rows   int
 	// slab and values are where the segment's next pending rows and their values are allocated,
-	// many at a time.
+	// many at a time, from stock.
 	slab   []pendingRow
 	values []any
+	stock  *slabStock
 	// sizes, when not nil, holds how many rows to make room for per table.
 	sizes map[*RowTable]int
 }
@@ -125,24 +127,21 @@ func (s *segment) table(t *RowTable) *segTable {
 	st := s.byName[t]
 	if st == nil {
 		n := s.sizes[t]
-		st = &segTable{t: t, order: make([]*pendingRow, 0, n), rows: make(map[string]*pendingRow, n)}
+		st = &segTable{t: t, order: make([]*pendingRow, 0, n)}
+		if !t.insertOnly {
+			st.rows = make(map[string]*pendingRow, n)
+		}
 		s.byName[t] = st
 		s.tables = append(s.tables, st)
 	}
 	return st
 }
 
-// pendingSlab is how many pending rows a segment allocates at once.
-const pendingSlab = 256
-
-// valueSlab is how many values a segment allocates at once for its rows.
-const valueSlab = 4096
-
 // copyValues returns a copy of vals carved from the segment's value slab, so that the caller's
 // argument list does not outlive the call (and can stay on its stack).
 func (s *segment) copyValues(vals []any) []any {
 	if len(s.values) < len(vals) {
-		s.values = make([]any, max(valueSlab, len(vals)))
+		s.values = s.stock.values(len(vals))
 	}
 	out := s.values[:len(vals):len(vals)]
 	s.values = s.values[len(vals):]
@@ -154,7 +153,7 @@ func (s *segment) copyValues(vals []any) []any {
 // insert-only table's row) it is not recorded by key.
 func (s *segment) add(st *segTable, k []byte, r pendingRow) *pendingRow {
 	if len(s.slab) == 0 {
-		s.slab = make([]pendingRow, pendingSlab)
+		s.slab = s.stock.rows()
 	}
 	p := &s.slab[0]
 	s.slab = s.slab[1:]

@@ -162,3 +162,28 @@ func TestKeysBuiltAfterTheFillAreInsertOnly(t *testing.T) {
 		t.Error("no table gets its key after the fill")
 	}
 }
+
+// TestSlabStockHandsOutClearedSlabsAgain: reclaimed slabs come back cleared (holding no value of
+// the batch they served), a request larger than a slab is not stocked, and without a stock slabs
+// are simply allocated.
+func TestSlabStockHandsOutClearedSlabsAgain(t *testing.T) {
+	var k slabStock
+	v, r := k.values(3), k.rows()
+	v[0], r[0].values = "kept alive?", v[:1]
+	big := k.values(valueSlab + 1)
+	if len(big) != valueSlab+1 || len(k.used) != 1 {
+		t.Fatalf("a request beyond a slab: %d values, %d slabs in use; want its own and one", len(big), len(k.used))
+	}
+	k.reclaim()
+	v2, r2 := k.values(1), k.rows()
+	if &v2[0] != &v[0] || &r2[0] != &r[0] {
+		t.Error("reclaimed slabs were not handed out again")
+	}
+	if v2[0] != nil || r2[0].values != nil {
+		t.Errorf("a reclaimed slab still holds %v, %v", v2[0], r2[0].values)
+	}
+	var none *slabStock
+	if len(none.values(2)) != valueSlab || len(none.rows()) != pendingSlab {
+		t.Error("no stock: slabs of the wrong size")
+	}
+}
