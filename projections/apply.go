@@ -43,8 +43,8 @@ func applyBatch(ctx context.Context, cps checkpoints, p Projector, b Batch) erro
 		return err
 	}
 	q := &queue{gen: b.Generation, copy: b.rebuild, scratch: b.scratch}
-	for i, e := range b.Events {
-		if err := p.Apply(ctx, Tx{Generation: b.Generation, Seq: seq + int64(i), q: q, opened: b.opened(i)}, e); err != nil {
+	for i := range b.Events {
+		if err := p.Apply(ctx, Tx{Generation: b.Generation, Seq: seq + int64(i), q: q, opened: b.opened(i)}, &b.Events[i]); err != nil {
 			return failAt(ctx, cps, p, b, i, err)
 		}
 	}
@@ -88,8 +88,8 @@ func applyPrecisely(ctx context.Context, cps checkpoints, p Projector, b Batch) 
 		return err
 	}
 	q := &queue{tx: tx, gen: b.Generation}
-	for i, e := range b.Events {
-		err := p.Apply(ctx, Tx{Generation: b.Generation, Seq: seq + int64(i), q: q, opened: b.opened(i)}, e)
+	for i := range b.Events {
+		err := p.Apply(ctx, Tx{Generation: b.Generation, Seq: seq + int64(i), q: q, opened: b.opened(i)}, &b.Events[i])
 		if err == nil {
 			err = q.flush(ctx)
 		}

@@ -38,7 +38,7 @@ var appointmentEvents = map[string]bool{
 }
 
 // Apply implements Projector.
-func (p Appointments) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) error {
+func (p Appointments) Apply(ctx context.Context, tx Tx, e *eventstore.RecordedEvent) error {
 	switch {
 	case e.Type == subjectErasedType:
 		subject, err := erasedSubject(e)
@@ -98,7 +98,7 @@ func (p Appointments) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEve
 
 // transfer moves the client's appointments to the therapist a RecordTransferred names. An
 // archived record keeps its appointments with the last therapist until it is transferred.
-func (p Appointments) transfer(ctx context.Context, tx Tx, e eventstore.RecordedEvent) error {
+func (p Appointments) transfer(ctx context.Context, tx Tx, e *eventstore.RecordedEvent) error {
 	if e.Type != "RecordTransferred" {
 		return nil
 	}
@@ -136,13 +136,13 @@ func cancelledStatus(ev scheduling.AppointmentCancelled) scheduling.Status {
 
 // decodeScheduling opens and decodes a scheduling event; erased is true when its subject's key
 // was shredded.
-func decodeScheduling(ctx context.Context, tx Tx, keys Keys, e eventstore.RecordedEvent) (domain.Event, bool, error) {
+func decodeScheduling(ctx context.Context, tx Tx, keys Keys, e *eventstore.RecordedEvent) (domain.Event, bool, error) {
 	return tx.decode(ctx, keys, e, scheduling.Decode)
 }
 
 // decodeClient opens and decodes a client event; erased is true when its subject's key was
 // shredded.
-func decodeClient(ctx context.Context, tx Tx, keys Keys, e eventstore.RecordedEvent) (domain.Event, bool, error) {
+func decodeClient(ctx context.Context, tx Tx, keys Keys, e *eventstore.RecordedEvent) (domain.Event, bool, error) {
 	return tx.decode(ctx, keys, e, client.Decode)
 }
 

@@ -27,7 +27,7 @@ func (Audit) Name() string { return "audit" }
 func (Audit) Tables() []string { return []string{"rm_audit_trail", "rm_audit_caseload"} }
 
 // Apply implements Projector.
-func (p Audit) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) error {
+func (p Audit) Apply(ctx context.Context, tx Tx, e *eventstore.RecordedEvent) error {
 	var what *string
 	var accessed *uuid.UUID
 	subject := e.Subject
@@ -59,8 +59,16 @@ func (p Audit) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) err
 			return err
 		}
 	}
-	return tx.Put(auditTrailTable, tx.Seq, e.ID, string(e.StreamID), e.Type, e.OccurredAt, e.RecordedAt,
-		e.Actor.UserID, e.Actor.Role, nullID(subject), what, accessed)
+	var subjectID *uuid.UUID
+	switch {
+	case subject == uuid.Nil:
+	case subject == e.Subject:
+		subjectID = &e.Subject // the event's own field: nothing to copy
+	default:
+		subjectID = &subject
+	}
+	return tx.Put(auditTrailTable, tx.Seq, &e.ID, (*string)(&e.StreamID), &e.Type, &e.OccurredAt, &e.RecordedAt,
+		&e.Actor.UserID, &e.Actor.Role, subjectID, what, accessed)
 }
 
 // auditTrailTable and auditCaseloadTable are the tables for keyed writes. rm_audit_caseload says

@@ -33,7 +33,7 @@ var clientEvents = map[string]bool{
 }
 
 // Apply implements Projector.
-func (p Clients) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) error {
+func (p Clients) Apply(ctx context.Context, tx Tx, e *eventstore.RecordedEvent) error {
 	if e.Type == subjectErasedType {
 		subject, err := erasedSubject(e)
 		if err != nil {

@@ -16,7 +16,7 @@ const subjectErasedType = keyring.SubjectErasedType
 
 // erasedSubject returns the subject a SubjectErased event names (its plaintext payload's
 // subject_id), or an error when the payload does not decode or names no subject.
-func erasedSubject(e eventstore.RecordedEvent) (uuid.UUID, error) {
+func erasedSubject(e *eventstore.RecordedEvent) (uuid.UUID, error) {
 	var ev keyring.SubjectErased
 	if err := json.Unmarshal(e.Payload, &ev); err != nil || ev.SubjectID == uuid.Nil {
 		return uuid.Nil, fmt.Errorf("SubjectErased event %s does not name a subject", e.ID)

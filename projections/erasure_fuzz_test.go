@@ -17,7 +17,7 @@ func FuzzErasedSubject(f *testing.F) {
 	f.Add([]byte(`null`))
 	f.Add([]byte{0x00, 0xff})
 	f.Fuzz(func(t *testing.T, payload []byte) {
-		s, err := erasedSubject(eventstore.RecordedEvent{EventData: eventstore.EventData{Type: subjectErasedType, Payload: payload}})
+		s, err := erasedSubject(&eventstore.RecordedEvent{EventData: eventstore.EventData{Type: subjectErasedType, Payload: payload}})
 		if (err == nil) != (s != uuid.Nil) {
 			t.Fatalf("subject %s with error %v", s, err)
 		}

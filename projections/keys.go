@@ -43,11 +43,11 @@ func fieldAD(table string, row uuid.UUID, column string) []byte {
 // openEvent returns the plaintext payload of a sealed event (or the payload itself when it is not
 // sealed). erased is true, with a nil error, when the subject's key was shredded: the event's
 // personal data no longer exists and projects to nothing.
-func openEvent(ctx context.Context, keys Keys, e eventstore.RecordedEvent) (payload []byte, erased bool, err error) {
+func openEvent(ctx context.Context, keys Keys, e *eventstore.RecordedEvent) (payload []byte, erased bool, err error) {
 	if e.Subject == uuid.Nil {
 		return e.Payload, false, nil
 	}
-	p, err := keys.Open(ctx, e)
+	p, err := keys.Open(ctx, *e)
 	if errors.Is(err, domain.ErrErased) {
 		return nil, true, nil
 	}

@@ -37,7 +37,7 @@ var noteEvents = map[string]bool{"NoteDrafted": true, "NoteRevised": true, "Note
 var noteTables = []string{"rm_notes", "rm_note_addenda"}
 
 // Apply implements Projector.
-func (p Notes) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) error {
+func (p Notes) Apply(ctx context.Context, tx Tx, e *eventstore.RecordedEvent) error {
 	switch {
 	case e.Type == subjectErasedType:
 		subject, err := erasedSubject(e)

@@ -25,7 +25,7 @@ type opened struct {
 // openEvent returns the plaintext payload of a sealed event (or the payload itself when it is not
 // sealed). erased is true, with a nil error, when the subject's key was shredded: the event's
 // personal data no longer exists and projects to nothing.
-func (t Tx) openEvent(ctx context.Context, keys Keys, e eventstore.RecordedEvent) (payload []byte, erased bool, err error) {
+func (t Tx) openEvent(ctx context.Context, keys Keys, e *eventstore.RecordedEvent) (payload []byte, erased bool, err error) {
 	if t.opened == nil {
 		return openEvent(ctx, keys, e)
 	}
@@ -37,7 +37,7 @@ func (t Tx) openEvent(ctx context.Context, keys Keys, e eventstore.RecordedEvent
 // decode opens e and decodes it with dec; erased is true when its subject's key was shredded. An
 // event type belongs to one package, so every projector decodes a given event with the same
 // decoder, and the decoded event is shared.
-func (t Tx) decode(ctx context.Context, keys Keys, e eventstore.RecordedEvent, dec domain.Decoder) (domain.Event, bool, error) {
+func (t Tx) decode(ctx context.Context, keys Keys, e *eventstore.RecordedEvent, dec domain.Decoder) (domain.Event, bool, error) {
 	payload, erased, err := t.openEvent(ctx, keys, e)
 	if err != nil || erased {
 		return nil, erased, err

@@ -31,7 +31,7 @@ var (
 )
 
 // Apply implements Projector.
-func (p PracticeReports) Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) error {
+func (p PracticeReports) Apply(ctx context.Context, tx Tx, e *eventstore.RecordedEvent) error {
 	if e.Type == subjectErasedType {
 		subject, err := erasedSubject(e)
 		if err != nil {

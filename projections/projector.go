@@ -19,10 +19,13 @@ import (
 // is called in log order, never concurrently for one projector, inside the transaction that also
 // advances the checkpoint. If it returns an error, or a statement it queued fails, the events before
 // it are kept and the projector stops at it. Apply returns nil for events it does not project.
+// The event is the batch's own, shared with the other projectors: Apply reads it and never
+// changes it, and may queue pointers to its fields as values (they stay valid until the batch is
+// written), which spares boxing a copy of each.
 type Projector interface {
 	Name() string
 	Tables() []string
-	Apply(ctx context.Context, tx Tx, e eventstore.RecordedEvent) error
+	Apply(ctx context.Context, tx Tx, e *eventstore.RecordedEvent) error
 }
 
 // Tx is the transaction a Projector applies an event in: the generation it writes, and Seq, the
