@@ -12,9 +12,20 @@
 --     before, and a rebuild's finish builds them, failing (so switching nothing in) if a
 --     duplicate got in.
 --
--- Every function that builds listed indexes is redefined to build unique ones as UNIQUE.
+-- Every function that builds listed indexes is redefined to build them through
+-- projection_index_ddl, which makes unique ones UNIQUE.
 
 ALTER TABLE projection_indexes ADD COLUMN unique_key boolean NOT NULL DEFAULT false;
+
+-- projection_index_ddl is the statement that builds listed index p_index (its definition and
+-- unique_key) on partition p_part, named <partition>_<index>, unless it exists.
+CREATE FUNCTION projection_index_ddl(p_part text, p_index text, p_definition text, p_unique boolean)
+RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+    SELECT format('CREATE %sINDEX IF NOT EXISTS %I ON public.%I %s',
+                  CASE WHEN p_unique THEN 'UNIQUE ' ELSE '' END, p_part || '_' || p_index, p_part, p_definition)
+$$;
+ALTER FUNCTION projection_index_ddl(text, text, text, boolean) OWNER TO caseledger_owner;
+REVOKE ALL ON FUNCTION projection_index_ddl(text, text, text, boolean) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION projection_partitions_index(p_name text, p_generation integer) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
@@ -31,8 +42,7 @@ BEGIN
                        WHERE p.projector = p_name ORDER BY p.table_name, x.index_name LOOP
         part := t || '_g' || p_generation;
         IF to_regclass(format('public.%I', part)) IS NOT NULL THEN
-            EXECUTE format('CREATE %sINDEX IF NOT EXISTS %I ON public.%I %s',
-                           CASE WHEN u THEN 'UNIQUE ' ELSE '' END, part || '_' || i, part, d);
+            EXECUTE public.projection_index_ddl(part, i, d, u);
         END IF;
     END LOOP;
 END
@@ -60,8 +70,7 @@ BEGIN
         RAISE EXCEPTION 'generation % of % has no partition %', p_generation, p_name, part
             USING ERRCODE = 'undefined_table';
     END IF;
-    EXECUTE format('CREATE %sINDEX IF NOT EXISTS %I ON public.%I %s',
-                   CASE WHEN u THEN 'UNIQUE ' ELSE '' END, part || '_' || p_index, part, d);
+    EXECUTE public.projection_index_ddl(part, p_index, d, u);
 END
 $$;
 
@@ -86,8 +95,7 @@ BEGIN
                       AND (x.definition LIKE '(client\_id%' OR x.definition LIKE '(subject\_id%')
                     ORDER BY x.index_name LOOP
         IF to_regclass(format('public.%I', part || '_' || i)) IS NULL THEN
-            EXECUTE format('CREATE %sINDEX IF NOT EXISTS %I ON public.%I %s',
-                           CASE WHEN u THEN 'UNIQUE ' ELSE '' END, part || '_' || i, part, d);
+            EXECUTE public.projection_index_ddl(part, i, d, u);
         END IF;
     END LOOP;
 END

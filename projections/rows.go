@@ -141,7 +141,7 @@ func (s *segment) table(t *RowTable) *segTable {
 // argument list does not outlive the call (and can stay on its stack).
 func (s *segment) copyValues(vals []any) []any {
 	if len(s.values) < len(vals) {
-		s.values = s.stock.values(len(vals))
+		s.values = s.stock.valueSlab(len(vals))
 	}
 	out := s.values[:len(vals):len(vals)]
 	s.values = s.values[len(vals):]
@@ -153,7 +153,7 @@ func (s *segment) copyValues(vals []any) []any {
 // insert-only table's row) it is not recorded by key.
 func (s *segment) add(st *segTable, k []byte, r pendingRow) *pendingRow {
 	if len(s.slab) == 0 {
-		s.slab = s.stock.rows()
+		s.slab = s.stock.rowSlab()
 	}
 	p := &s.slab[0]
 	s.slab = s.slab[1:]

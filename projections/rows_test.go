@@ -168,14 +168,14 @@ func TestKeysBuiltAfterTheFillAreInsertOnly(t *testing.T) {
 // are simply allocated.
 func TestSlabStockHandsOutClearedSlabsAgain(t *testing.T) {
 	var k slabStock
-	v, r := k.values(3), k.rows()
+	v, r := k.valueSlab(3), k.rowSlab()
 	v[0], r[0].values = "kept alive?", v[:1]
-	big := k.values(valueSlab + 1)
-	if len(big) != valueSlab+1 || len(k.used) != 1 {
-		t.Fatalf("a request beyond a slab: %d values, %d slabs in use; want its own and one", len(big), len(k.used))
+	big := k.valueSlab(valueSlab + 1)
+	if len(big) != valueSlab+1 || len(k.values.used) != 1 {
+		t.Fatalf("a request beyond a slab: %d values, %d slabs in use; want its own and one", len(big), len(k.values.used))
 	}
 	k.reclaim()
-	v2, r2 := k.values(1), k.rows()
+	v2, r2 := k.valueSlab(1), k.rowSlab()
 	if &v2[0] != &v[0] || &r2[0] != &r[0] {
 		t.Error("reclaimed slabs were not handed out again")
 	}
@@ -183,7 +183,7 @@ func TestSlabStockHandsOutClearedSlabsAgain(t *testing.T) {
 		t.Errorf("a reclaimed slab still holds %v, %v", v2[0], r2[0].values)
 	}
 	var none *slabStock
-	if len(none.values(2)) != valueSlab || len(none.rows()) != pendingSlab {
+	if len(none.valueSlab(2)) != valueSlab || len(none.rowSlab()) != pendingSlab {
 		t.Error("no stock: slabs of the wrong size")
 	}
 }
